@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * caps.h: every limit on a resource that a peer, a package, a profile or a
+ * control client controls, named in one place.  Parsers refuse input past
+ * these caps with -EBADMSG (or -E2BIG where the input is well formed but
+ * too large) instead of allocating for it.
+ */
+#ifndef P2S_CAPS_H
+#define P2S_CAPS_H
+
+/* IKEv2 (RFC 7296) messages. */
+#define IKE_MSG_MAX_LEN		65535	/* bytes: one UDP datagram */
+#define IKE_MAX_PAYLOADS	64	/* payloads in one message or SK */
+#define IKE_MAX_PROPOSALS	16	/* proposals in one SA payload */
+#define IKE_MAX_TRANSFORMS	64	/* transforms in one proposal */
+#define IKE_MAX_ATTRS		4	/* attributes in one transform */
+#define IKE_MAX_TS		16	/* traffic selectors in one TS payload */
+#define IKE_MAX_CP_ATTRS	64	/* attributes in one CP payload */
+#define IKE_MAX_DELETE_SPIS	64	/* SPIs in one Delete payload */
+#define IKE_NONCE_MIN_LEN	16	/* RFC 7296 3.9 */
+#define IKE_NONCE_MAX_LEN	256	/* RFC 7296 3.9 */
+
+/* IKE fragmentation (RFC 7383). */
+#define IKE_MAX_FRAGMENTS	64	/* fragments of one message */
+#define IKE_REASM_MAX_LEN	65536	/* bytes: reassembled message */
+
+/* Certificates. */
+#define CERT_MAX_CHAIN		8	/* certificates the gateway may send */
+#define CERT_MAX_LEN		16384	/* bytes: one DER certificate */
+
+#endif /* P2S_CAPS_H */
