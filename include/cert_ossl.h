@@ -12,8 +12,8 @@
 
 #include "cert.h"
 
-X509		*cert_x509(const struct cert *);
-EVP_PKEY	*key_pkey(const struct key_ref *);
-X509_STORE	*trust_store(const struct trust *);
+X509 *cert_x509(const struct cert *);
+EVP_PKEY *key_pkey(const struct key_ref *);
+X509_STORE *trust_store(const struct trust *);
 
 #endif /* P2S_CERT_OSSL_H */

@@ -62,21 +62,21 @@
 #ifndef P2S_IKE_H
 #define P2S_IKE_H
 
-#define IKE_HDR_LEN		28	/* bytes */
-#define IKE_PLD_HDR_LEN		4	/* bytes */
-#define IKE_VERSION		0x20	/* major 2, minor 0 */
-#define IKE_SPI_LEN		8	/* bytes */
-#define IKE_NON_ESP_MARKER_LEN	4	/* RFC 3948 2.2, port 4500 */
-#define IKE_PORT		500
-#define IKE_NATT_PORT		4500
+#define IKE_HDR_LEN	       28   /* bytes */
+#define IKE_PLD_HDR_LEN	       4    /* bytes */
+#define IKE_VERSION	       0x20 /* major 2, minor 0 */
+#define IKE_SPI_LEN	       8    /* bytes */
+#define IKE_NON_ESP_MARKER_LEN 4    /* RFC 3948 2.2, port 4500 */
+#define IKE_PORT	       500
+#define IKE_NATT_PORT	       4500
 
 /* Header flags (RFC 7296 3.1). */
-#define IKE_FLAG_INITIATOR	0x08
-#define IKE_FLAG_VERSION	0x10
-#define IKE_FLAG_RESPONSE	0x20
+#define IKE_FLAG_INITIATOR 0x08
+#define IKE_FLAG_VERSION   0x10
+#define IKE_FLAG_RESPONSE  0x20
 
 /* Generic payload header: the critical bit. */
-#define IKE_PLD_CRITICAL	0x80
+#define IKE_PLD_CRITICAL 0x80
 
 /* Exchange types. */
 enum ike_exchange {
@@ -105,7 +105,7 @@ enum ike_pld_type {
 	IKE_PLD_SK = 46,
 	IKE_PLD_CP = 47,
 	IKE_PLD_EAP = 48,
-	IKE_PLD_SKF = 53,	/* RFC 7383 */
+	IKE_PLD_SKF = 53, /* RFC 7383 */
 };
 
 /* Protocol IDs (3.3.1). */
@@ -131,9 +131,9 @@ enum ike_encr {
 	IKE_ENCR_NULL = 11,
 	IKE_ENCR_AES_CBC = 12,
 	IKE_ENCR_AES_CTR = 13,
-	IKE_ENCR_AES_GCM_8 = 18,	/* RFC 5282: 8-byte ICV */
-	IKE_ENCR_AES_GCM_12 = 19,	/* 12-byte ICV */
-	IKE_ENCR_AES_GCM_16 = 20,	/* 16-byte ICV */
+	IKE_ENCR_AES_GCM_8 = 18,  /* RFC 5282: 8-byte ICV */
+	IKE_ENCR_AES_GCM_12 = 19, /* 12-byte ICV */
+	IKE_ENCR_AES_GCM_16 = 20, /* 16-byte ICV */
 	IKE_ENCR_CHACHA20_POLY1305 = 28,
 };
 
@@ -165,8 +165,8 @@ enum ike_dh {
 	IKE_DH_MODP_2048 = 14,
 	IKE_DH_ECP_256 = 19,
 	IKE_DH_ECP_384 = 20,
-	IKE_DH_MODP_2048_256 = 24,	/* RFC 5114 */
-	IKE_DH_CURVE25519 = 31,		/* RFC 8031 */
+	IKE_DH_MODP_2048_256 = 24, /* RFC 5114 */
+	IKE_DH_CURVE25519 = 31,	   /* RFC 8031 */
 };
 
 /* Transform type 5: extended sequence numbers. */
@@ -176,8 +176,8 @@ enum ike_esn {
 };
 
 /* Transform attribute types (3.3.5). */
-#define IKE_ATTR_KEY_LENGTH	14	/* TV format, bits */
-#define IKE_ATTR_FORMAT_TV	0x8000
+#define IKE_ATTR_KEY_LENGTH 14 /* TV format, bits */
+#define IKE_ATTR_FORMAT_TV  0x8000
 
 /* Identification types (3.5). */
 enum ike_id_type {
@@ -204,7 +204,7 @@ enum ike_auth_method {
 	IKE_AUTH_ECDSA_256 = 9,
 	IKE_AUTH_ECDSA_384 = 10,
 	IKE_AUTH_ECDSA_521 = 11,
-	IKE_AUTH_DIGITAL_SIGNATURE = 14,	/* RFC 7427 */
+	IKE_AUTH_DIGITAL_SIGNATURE = 14, /* RFC 7427 */
 };
 
 /* RFC 7427 hash algorithms (SIGNATURE_HASH_ALGORITHMS, RFC 7427 4). */
@@ -263,8 +263,8 @@ enum ike_notify {
 	IKE_N_REDIRECT = 16407,
 	IKE_N_REDIRECTED_FROM = 16408,
 	IKE_N_EAP_ONLY_AUTHENTICATION = 16417,
-	IKE_N_IKEV2_FRAGMENTATION_SUPPORTED = 16430,	/* RFC 7383 */
-	IKE_N_SIGNATURE_HASH_ALGORITHMS = 16431,	/* RFC 7427 */
+	IKE_N_IKEV2_FRAGMENTATION_SUPPORTED = 16430, /* RFC 7383 */
+	IKE_N_SIGNATURE_HASH_ALGORITHMS = 16431,     /* RFC 7427 */
 };
 
 /* Traffic selector types (3.13.1). */
@@ -294,7 +294,7 @@ enum ike_cfg_attr {
 	IKE_CFG_INTERNAL_IP4_SUBNET = 13,
 	IKE_CFG_SUPPORTED_ATTRIBUTES = 14,
 	IKE_CFG_INTERNAL_IP6_SUBNET = 15,
-	IKE_CFG_INTERNAL_DNS_DOMAIN = 25,	/* RFC 8598 */
+	IKE_CFG_INTERNAL_DNS_DOMAIN = 25, /* RFC 8598 */
 };
 
 /* EAP (RFC 3748) codes and the method types p2s uses. */

@@ -14,22 +14,22 @@
 #include "compat.h"
 
 enum log_target {
-	LOG_TARGET_STDERR,	/* "p2sd: warning: message" */
-	LOG_TARGET_JOURNAL,	/* sd_journal_send with CODE_FUNC etc. */
+	LOG_TARGET_STDERR,  /* "p2sd: warning: message" */
+	LOG_TARGET_JOURNAL, /* sd_journal_send with CODE_FUNC etc. */
 };
 
-void	log_init(const char *ident, enum log_target, int max_prio);
-void	log_set_max_prio(int);
-bool	log_would_emit(int prio);
-void	log_emit(int prio, const char *func, int err, const char *fmt, ...)
-	    P2S_PRINTF(4, 5);
+void log_init(const char *ident, enum log_target, int max_prio);
+void log_set_max_prio(int);
+bool log_would_emit(int prio);
+void log_emit(int prio, const char *func, int err, const char *fmt, ...)
+    P2S_PRINTF(4, 5);
 
-#define log_debug(...)		log_emit(LOG_DEBUG, __func__, 0, __VA_ARGS__)
-#define log_info(...)		log_emit(LOG_INFO, __func__, 0, __VA_ARGS__)
-#define log_notice(...)		log_emit(LOG_NOTICE, __func__, 0, __VA_ARGS__)
-#define log_warn(...)		log_emit(LOG_WARNING, __func__, 0, __VA_ARGS__)
-#define log_err(...)		log_emit(LOG_ERR, __func__, 0, __VA_ARGS__)
+#define log_debug(...)	log_emit(LOG_DEBUG, __func__, 0, __VA_ARGS__)
+#define log_info(...)	log_emit(LOG_INFO, __func__, 0, __VA_ARGS__)
+#define log_notice(...) log_emit(LOG_NOTICE, __func__, 0, __VA_ARGS__)
+#define log_warn(...)	log_emit(LOG_WARNING, __func__, 0, __VA_ARGS__)
+#define log_err(...)	log_emit(LOG_ERR, __func__, 0, __VA_ARGS__)
 /* r is a negative errno; ": strerror(-r)" is appended. */
-#define log_errno(r, ...)	log_emit(LOG_ERR, __func__, (r), __VA_ARGS__)
+#define log_errno(r, ...) log_emit(LOG_ERR, __func__, (r), __VA_ARGS__)
 
 #endif /* P2S_LOG_H */

@@ -11,17 +11,21 @@
 
 #include "log.h"
 
-#define LOG_LINE_MAX	1024	/* bytes of one formatted message */
+#define LOG_LINE_MAX 1024 /* bytes of one formatted message */
 
-static const char	*log_ident = "p2s";
-static enum log_target	 log_target = LOG_TARGET_STDERR;
-static int		 log_max_prio = LOG_INFO;
+static const char *log_ident = "p2s";
+static enum log_target log_target = LOG_TARGET_STDERR;
+static int log_max_prio = LOG_INFO;
 
 static const char *const prio_names[] = {
-	[LOG_EMERG] = "emergency", [LOG_ALERT] = "alert",
-	[LOG_CRIT] = "critical", [LOG_ERR] = "error",
-	[LOG_WARNING] = "warning", [LOG_NOTICE] = "notice",
-	[LOG_INFO] = "info", [LOG_DEBUG] = "debug",
+	[LOG_EMERG] = "emergency",
+	[LOG_ALERT] = "alert",
+	[LOG_CRIT] = "critical",
+	[LOG_ERR] = "error",
+	[LOG_WARNING] = "warning",
+	[LOG_NOTICE] = "notice",
+	[LOG_INFO] = "info",
+	[LOG_DEBUG] = "debug",
 };
 
 void
@@ -59,8 +63,8 @@ log_emit(int prio, const char *func, int err, const char *fmt, ...)
 	if (n < 0)
 		return;
 	if (err != 0 && (size_t)n < sizeof(line))
-		(void)snprintf(line + n, sizeof(line) - (size_t)n, ": %s",
-		    strerror(-err));
+		(void)snprintf(
+		    line + n, sizeof(line) - (size_t)n, ": %s", strerror(-err));
 
 	if (log_target == LOG_TARGET_JOURNAL) {
 		(void)sd_journal_send("MESSAGE=%s", line, "PRIORITY=%d", prio,
@@ -74,6 +78,6 @@ log_emit(int prio, const char *func, int err, const char *fmt, ...)
 		(void)fprintf(stderr, "%s: %s: %s: %s\n", log_ident,
 		    prio_names[prio], func, line);
 	else
-		(void)fprintf(stderr, "%s: %s: %s\n", log_ident,
-		    prio_names[prio], line);
+		(void)fprintf(
+		    stderr, "%s: %s: %s\n", log_ident, prio_names[prio], line);
 }

@@ -20,9 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define REPLAY_MAX_INPUT	(1024 * 1024)	/* bytes of one corpus file */
+#define REPLAY_MAX_INPUT (1024 * 1024) /* bytes of one corpus file */
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 static int
 replay_file(const char *path, size_t *n_done)
