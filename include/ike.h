@@ -78,6 +78,11 @@
 /* Generic payload header: the critical bit. */
 #define IKE_PLD_CRITICAL 0x80
 
+/* Last Substruc values of proposals and transforms (3.3.1, 3.3.2). */
+#define IKE_SUBSTRUC_LAST      0 /* no more substructures follow */
+#define IKE_SUBSTRUC_PROPOSAL  2 /* another proposal follows */
+#define IKE_SUBSTRUC_TRANSFORM 3 /* another transform follows */
+
 /* Exchange types. */
 enum ike_exchange {
 	IKE_SA_INIT = 34,
@@ -179,6 +184,14 @@ enum ike_esn {
 #define IKE_ATTR_KEY_LENGTH 14 /* TV format, bits */
 #define IKE_ATTR_FORMAT_TV  0x8000
 
+/* Sizes fixed by the RFCs. */
+#define IKE_COOKIE_MAX_LEN   64 /* bytes of COOKIE data (2.6) */
+#define IKE_NATD_LEN	     20 /* bytes: SHA-1 of SPIs, address and port (2.23) */
+#define IKE_CERTREQ_HASH_LEN 20 /* bytes: SHA-1 of a CA's key (3.7) */
+#define IKE_TS_IPV4_LEN	     16 /* bytes of an IPv4 selector (3.13.1) */
+#define IKE_TS_IPV6_LEN	     40 /* bytes of an IPv6 selector */
+#define EAP_HDR_LEN	     4	/* code, identifier, length (RFC 3748 4) */
+
 /* Identification types (3.5). */
 enum ike_id_type {
 	IKE_ID_IPV4_ADDR = 1,
@@ -263,8 +276,9 @@ enum ike_notify {
 	IKE_N_REDIRECT = 16407,
 	IKE_N_REDIRECTED_FROM = 16408,
 	IKE_N_EAP_ONLY_AUTHENTICATION = 16417,
-	IKE_N_IKEV2_FRAGMENTATION_SUPPORTED = 16430, /* RFC 7383 */
-	IKE_N_SIGNATURE_HASH_ALGORITHMS = 16431,     /* RFC 7427 */
+	IKE_N_IKEV2_MESSAGE_ID_SYNC_SUPPORTED = 16420, /* RFC 6311 */
+	IKE_N_IKEV2_FRAGMENTATION_SUPPORTED = 16430,   /* RFC 7383 */
+	IKE_N_SIGNATURE_HASH_ALGORITHMS = 16431,       /* RFC 7427 */
 };
 
 /* Traffic selector types (3.13.1). */
