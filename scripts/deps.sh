@@ -11,6 +11,7 @@ P2S_BUILD_DEPS="autoconf automake make pkg-config gcc clang libclang-rt-14-dev
 P2S_TEST_DEPS="openssl iproute2 nftables iputils-ping tcpdump procps
 	strongswan-swanctl charon-systemd libstrongswan-standard-plugins
 	libcharon-extra-plugins strongswan-pki"
+P2S_TEST_DEPS="$P2S_TEST_DEPS qemu-system-x86" # tests/kernel-lab (testbed.md 10)
 
 p2s_missing_pkgs() {
 	local p missing=""
