@@ -52,8 +52,9 @@ tun_open(const char *name)
 	memset(&ifr, 0, sizeof(ifr));
 	/* Without IFF_TUN_EXCL, TUNSETIFF would attach to an existing TUN of
 	 * that name, which belongs to somebody else (or a p2sd still running):
-	 * with it the kernel says EBUSY. */
-	ifr.ifr_flags = IFF_TUN | IFF_NO_PI | IFF_TUN_EXCL;
+	 * with it the kernel says EBUSY.  The flags are bits in a short:
+	 * IFF_TUN_EXCL is its sign bit, hence the explicit cast. */
+	ifr.ifr_flags = (short)(IFF_TUN | IFF_NO_PI | IFF_TUN_EXCL);
 	memcpy(ifr.ifr_name, name, strlen(name));
 	if (ioctl(fd, TUNSETIFF, &ifr) == -1) {
 		r = -errno;
