@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * datapath.h: where the tunnel's packets go.  The datapath owns the
+ * tunnel interface (named by the profile's `interface:`), the virtual IP
+ * on it, the routes for the VNet prefixes, and the ESP SAs.
+ *
+ * This is the userspace datapath: a TUN interface, ESP (RFC 4303) done in
+ * the daemon, carried in UDP on the IKE socket's 4500 path (RFC 3948).
+ * The interface and the profile's routes exist from start to stop, SA or
+ * not: while no CHILD_SA is installed, packets to the VNet reach the TUN
+ * and are dropped there, never sent in clear (fail closed).  Closing the
+ * TUN at the end removes the interface, its address and its routes in one
+ * step, also when p2sd dies.
+ */
+#ifndef P2S_DATAPATH_H
+#define P2S_DATAPATH_H
+
+#include <stdint.h>
+
+#include "compat.h"
+#include "esp.h"
+#include "ike_sa.h"
+#include "wire.h"
+
+#define DATAPATH_MAX_ROUTES 10000 /* prefixes: profile routes and TSr */
+#define DATAPATH_BURST	    64	  /* packets read per wakeup */
+
+struct conf;
+struct loop;
+struct sock;
+struct datapath;
+
+struct datapath_stats {
+	struct esp_counters in, out; /* of the current CHILD_SA */
+	uint64_t dropped_no_sa;	     /* outbound while no SA */
+	uint64_t dropped_policy;     /* inbound outside the selectors */
+	uint64_t dropped_send;	     /* socket queue full */
+};
+
+/* Create the TUN interface, its MTU, and the profile's routes. */
+int datapath_new(struct loop *, const struct conf *, struct sock *,
+    struct datapath **ret) P2S_WUR;
+void datapath_free(struct datapath *);
+/* Each connection attempt has its own UDP paths (NULL: none now). */
+void datapath_set_sock(struct datapath *, struct sock *);
+
+/* The IKE engine's CHILD_SA: virtual IP, routes for the narrowed remote
+ * selectors, ESP SAs.  A rekey keeps the old inbound SA until gone. */
+int datapath_install(struct datapath *, const struct ike_child *) P2S_WUR;
+void datapath_child_gone(struct datapath *, uint32_t spi_in, uint32_t spi_out);
+/* The IKE SA is down: drop the SAs, keep interface and routes. */
+void datapath_clear(struct datapath *);
+
+/* A datagram that sock.h classified as ESP. */
+void datapath_esp_input(struct datapath *, const struct rd *esp);
+
+void datapath_stats(const struct datapath *, struct datapath_stats *ret);
+const char *datapath_ifname(const struct datapath *);
+size_t datapath_n_routes(const struct datapath *);
+
+#endif /* P2S_DATAPATH_H */

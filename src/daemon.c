@@ -1,0 +1,430 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * daemon.c: p2sd's top level (see daemon.h).  Owns the loop and hands
+ * events to the engine and the datapath: IKE datagrams to ike_sa_input(),
+ * ESP datagrams to datapath_esp_input(); the engine's callbacks install
+ * the CHILD_SA or schedule the next attempt.
+ */
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "creds.h"
+#include "crypto.h"
+#include "daemon.h"
+#include "datapath.h"
+#include "ike_sa.h"
+#include "log.h"
+#include "loop.h"
+#include "sock.h"
+
+#define REASON_LEN 256
+
+struct p2sd {
+	struct conf *conf;	/* owned: the profile in force */
+	struct creds *creds;	/* owned: its credentials, loaded */
+	struct loop *loop;	/* owned */
+	struct sock *sock;	/* owned: this attempt's UDP paths */
+	struct io *io_ike;	/* owned: the port-500 path */
+	struct io *io_natt;	/* owned: the port-4500 path, once floated */
+	struct ike_sa *sa;	/* owned: this attempt's IKE SA */
+	struct ike_sa *sa_dead; /* owned: freed on the next turn */
+	struct datapath *dp;	/* owned: from start to stop */
+	struct timer *t_retry;	/* owned: the next attempt */
+	struct timer *t_reap;	/* owned: frees sa_dead */
+	struct timer *t_stop;	/* owned: stop even without a DELETE answer */
+	struct sig *sig[3];	/* owned: TERM, INT, HUP */
+	enum p2sd_state state;	/* see daemon.h */
+	unsigned attempt;	/* failed attempts in a row */
+	uint16_t group;		/* DH group the gateway took last */
+	int exit_code;		/* p2sd_run's result */
+	char last_error[REASON_LEN]; /* for status */
+	uint8_t *rx;		     /* owned: SOCK_RECV_MAX bytes */
+};
+
+static const char *const state_names[] = {
+	[P2SD_DOWN] = "down",
+	[P2SD_CONNECTING] = "connecting",
+	[P2SD_ESTABLISHED] = "established",
+	[P2SD_RECONNECTING] = "reconnecting",
+	[P2SD_STOPPING] = "stopping",
+};
+
+const char *
+p2sd_state_name(enum p2sd_state s)
+{
+	return (unsigned)s < ARRAY_SIZE(state_names) ? state_names[s] : "?";
+}
+
+enum p2sd_state
+p2sd_state(const struct p2sd *d)
+{
+	return d->state;
+}
+
+static void
+set_state(struct p2sd *d, enum p2sd_state s, const char *why)
+{
+	if (d->state == s)
+		return;
+	log_info("%s -> %s (%s)", p2sd_state_name(d->state), p2sd_state_name(s),
+	    why);
+	d->state = s;
+}
+
+/* ---- The gateway's address. ---- */
+
+static int
+resolve(const struct conf *conf, struct sockaddr_storage *ret)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM }, *res;
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	if (conf->gateway.address.family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ret;
+
+		sin->sin_family = AF_INET;
+		sin->sin_addr = conf->gateway.address.in4;
+		return 0;
+	}
+	if (conf->gateway.address.family == AF_INET6) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ret;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_addr = conf->gateway.address.in6;
+		return 0;
+	}
+	r = getaddrinfo(conf->gateway.host, NULL, &hints, &res);
+	if (r != 0) {
+		log_err("cannot resolve gateway %s: %s", conf->gateway.host,
+		    gai_strerror(r));
+		return -EHOSTUNREACH;
+	}
+	memcpy(ret, res->ai_addr, res->ai_addrlen);
+	freeaddrinfo(res);
+	return 0;
+}
+
+/* ---- Datagrams from the gateway. ---- */
+
+static void watch_natt(struct p2sd *);
+
+static void
+on_datagram(int fd, void *arg)
+{
+	struct p2sd *d = arg;
+
+	/* Bounded, like the TUN side: the loop stays responsive. */
+	for (int i = 0; i < 64 && d->sock != NULL; i++) {
+		enum sock_kind kind;
+		struct rd view;
+
+		if (sock_recv(d->sock, fd, d->rx, SOCK_RECV_MAX, &kind, &view) <
+			0 ||
+		    kind == SOCK_NONE)
+			break;
+		if (kind == SOCK_IKE && d->sa != NULL)
+			ike_sa_input(d->sa, &view);
+		else if (kind == SOCK_ESP)
+			datapath_esp_input(d->dp, &view);
+	}
+	if (d->sock != NULL)
+		watch_natt(d);
+}
+
+/* The engine floats to 4500 when it sees NAT: watch that path too. */
+static void
+watch_natt(struct p2sd *d)
+{
+	int fd = sock_fd_natt(d->sock);
+
+	if (fd < 0 || d->io_natt != NULL)
+		return;
+	if (io_new(d->loop, fd, on_datagram, d, &d->io_natt) < 0)
+		log_err("cannot watch the NAT-T path");
+}
+
+static void
+paths_close(struct p2sd *d)
+{
+	if (d->dp != NULL)
+		datapath_set_sock(d->dp, NULL);
+	io_free(d->io_ike);
+	io_free(d->io_natt);
+	d->io_ike = d->io_natt = NULL;
+	sock_free(d->sock);
+	d->sock = NULL;
+}
+
+static int
+paths_open(struct p2sd *d)
+{
+	struct sockaddr_storage gw;
+	int r;
+
+	r = resolve(d->conf, &gw);
+	if (r == 0)
+		r = sock_open(&gw, &d->sock);
+	if (r == 0)
+		r = io_new(
+		    d->loop, sock_fd_ike(d->sock), on_datagram, d, &d->io_ike);
+	if (r < 0)
+		paths_close(d);
+	return r;
+}
+
+/* ---- The engine's callbacks. ---- */
+
+static int
+on_established(void *arg, const struct ike_child *c)
+{
+	struct p2sd *d = arg;
+	int r;
+
+	r = datapath_install(d->dp, c);
+	if (r < 0) {
+		log_errno(r, "cannot install the CHILD_SA");
+		return r;
+	}
+	d->attempt = 0;
+	d->group = ike_sa_group(d->sa);
+	d->last_error[0] = '\0';
+	set_state(d, P2SD_ESTABLISHED, c->rekey ? "rekeyed" : "tunnel up");
+	return 0;
+}
+
+static void
+on_child_gone(void *arg, uint32_t spi_in, uint32_t spi_out)
+{
+	struct p2sd *d = arg;
+
+	datapath_child_gone(d->dp, spi_in, spi_out);
+}
+
+static uint64_t
+backoff_ms(struct p2sd *d, bool permanent)
+{
+	uint64_t ms =
+	    permanent ? P2SD_BACKOFF_PERMANENT_MS : P2SD_BACKOFF_MIN_MS;
+	uint32_t jitter = 0;
+
+	for (unsigned i = 0; i < d->attempt && ms < P2SD_BACKOFF_MAX_MS; i++)
+		ms *= 2;
+	if (ms > P2SD_BACKOFF_MAX_MS)
+		ms = P2SD_BACKOFF_MAX_MS;
+	/* Up to a fifth more, so that many clients do not retry in step. */
+	if (crypto_random(&jitter, sizeof(jitter)) == 0)
+		ms += jitter % (ms / 5 + 1);
+	return ms;
+}
+
+static void
+on_down(void *arg, int err, bool permanent, const char *reason)
+{
+	struct p2sd *d = arg;
+	uint64_t ms;
+
+	datapath_clear(d->dp);
+	d->sa_dead = d->sa; /* not freed inside its own callback */
+	d->sa = NULL;
+	(void)timer_set(d->t_reap, 0);
+	if (d->state == P2SD_STOPPING) {
+		loop_exit(d->loop);
+		return;
+	}
+	(void)snprintf(d->last_error, sizeof(d->last_error), "%s", reason);
+	if (d->conf->reconnect == CONF_RECONNECT_NEVER) {
+		log_err("tunnel down: %s; not reconnecting (reconnect: never)",
+		    reason);
+		d->exit_code = 1;
+		loop_exit(d->loop);
+		return;
+	}
+	ms = backoff_ms(d, permanent);
+	d->attempt++;
+	log_warn("tunnel down: %s; reconnecting in %llu s%s", reason,
+	    (unsigned long long)(ms + 999) / 1000,
+	    permanent ? " (this will not fix itself: see above)" : "");
+	set_state(d, P2SD_RECONNECTING, reason);
+	(void)timer_set(d->t_retry, ms);
+}
+
+static const struct ike_sa_cbs engine_cbs = {
+	.established = on_established,
+	.child_gone = on_child_gone,
+	.down = on_down,
+};
+
+/* ---- Attempts. ---- */
+
+static void
+on_reap(void *arg)
+{
+	struct p2sd *d = arg;
+
+	ike_sa_free(d->sa_dead);
+	d->sa_dead = NULL;
+	if (d->sa == NULL && d->state != P2SD_CONNECTING)
+		paths_close(d);
+}
+
+static int
+attempt(struct p2sd *d)
+{
+	int r;
+
+	paths_close(d);
+	r = paths_open(d);
+	if (r == 0) {
+		datapath_set_sock(d->dp, d->sock);
+		r = ike_sa_new(d->loop, d->conf, &d->creds->ike, d->sock,
+		    &engine_cbs, d, &d->sa);
+	}
+	if (r == 0)
+		r = ike_sa_connect(d->sa, d->group);
+	if (r < 0)
+		return r;
+	set_state(d, P2SD_CONNECTING, d->conf->gateway.host);
+	return 0;
+}
+
+static void
+on_retry(void *arg)
+{
+	struct p2sd *d = arg;
+	int r = attempt(d);
+
+	if (r < 0) {
+		ike_sa_free(d->sa);
+		d->sa = NULL;
+		on_down(d, r, false, "cannot start a connection (see above)");
+	}
+}
+
+/* ---- Signals. ---- */
+
+static void
+on_stop_timeout(void *arg)
+{
+	struct p2sd *d = arg;
+
+	log_warn("the gateway did not answer our DELETE; stopping anyway");
+	loop_exit(d->loop);
+}
+
+static void
+on_signal(int signo, void *arg)
+{
+	struct p2sd *d = arg;
+
+	if (signo == SIGHUP) {
+		log_info("SIGHUP: profile reload is applied on the next "
+			 "connect");
+		return;
+	}
+	if (d->state == P2SD_STOPPING)
+		return;
+	set_state(d, P2SD_STOPPING, signo == SIGTERM ? "SIGTERM" : "SIGINT");
+	timer_stop(d->t_retry);
+	if (d->sa == NULL) {
+		loop_exit(d->loop);
+		return;
+	}
+	(void)timer_set(d->t_stop, P2SD_STOP_TIMEOUT_MS);
+	ike_sa_delete(d->sa);
+}
+
+static int
+signals_new(struct p2sd *d)
+{
+	static const int signos[] = { SIGTERM, SIGINT, SIGHUP };
+	int r = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(signos) && r == 0; i++)
+		r = sig_new(d->loop, signos[i], on_signal, d, &d->sig[i]);
+	return r;
+}
+
+/* ---- Life. ---- */
+
+int
+p2sd_new(struct conf *conf, struct p2sd **ret)
+{
+	char err[CREDS_ERR_LEN];
+	struct p2sd *d;
+	int r;
+
+	d = calloc(1, sizeof(*d));
+	if (d == NULL)
+		return -ENOMEM;
+	d->conf = conf;
+	d->rx = malloc(SOCK_RECV_MAX);
+	r = d->rx != NULL ? 0 : -ENOMEM;
+	if (r == 0 && (r = creds_load(conf, &d->creds, err, sizeof(err))) < 0)
+		log_err("%s", err);
+	if (r == 0)
+		r = loop_new(&d->loop);
+	if (r == 0)
+		r = timer_new(d->loop, on_retry, d, &d->t_retry);
+	if (r == 0)
+		r = timer_new(d->loop, on_reap, d, &d->t_reap);
+	if (r == 0)
+		r = timer_new(d->loop, on_stop_timeout, d, &d->t_stop);
+	if (r == 0)
+		r = signals_new(d);
+	if (r < 0) {
+		d->conf = NULL; /* the caller still owns it */
+		p2sd_free(d);
+		return r;
+	}
+	d->creds->ike.force_encap = true; /* the userspace datapath */
+	*ret = d;
+	return 0;
+}
+
+void
+p2sd_free(struct p2sd *d)
+{
+	if (d == NULL)
+		return;
+	ike_sa_free(d->sa);
+	ike_sa_free(d->sa_dead);
+	datapath_free(d->dp);
+	paths_close(d);
+	for (size_t i = 0; i < ARRAY_SIZE(d->sig); i++)
+		sig_free(d->sig[i]);
+	timer_free(d->t_retry);
+	timer_free(d->t_reap);
+	timer_free(d->t_stop);
+	loop_free(d->loop);
+	creds_free(d->creds);
+	conf_free(d->conf);
+	free(d->rx);
+	free(d);
+}
+
+int
+p2sd_run(struct p2sd *d)
+{
+	int r;
+
+	r = paths_open(d);
+	if (r == 0)
+		r = datapath_new(d->loop, d->conf, d->sock, &d->dp);
+	if (r < 0)
+		return 1;
+	log_info("profile %s: gateway %s, identity %s, %s", d->conf->name,
+	    d->conf->gateway.host, d->creds->id,
+	    d->creds->ike.eap ? "EAP-TLS" : "certificate");
+	on_retry(d);
+	if (loop_run(d->loop) < 0)
+		return 1;
+	return d->exit_code;
+}

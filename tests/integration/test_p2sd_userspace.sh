@@ -1,0 +1,175 @@
+#!/bin/bash
+# p2sd against a real strongSwan "Azure gateway" (tests/integration/lib),
+# userspace datapath (the host kernel has no ESP): p2sd connects, the VNet
+# host answers pings through the tunnel, SIGTERM deletes the SA and
+# removes the interface.  With EAP-TLS and with certificate auth, with and
+# without NAT, with AES-GCM and AES-CBC+HMAC ESP, with PEM and PKCS#12
+# (AES-256 and 3DES) credentials.  Then the failures, each with a clear
+# error and no tunnel: a gateway certificate from another CA, a gateway
+# identity mismatch, a client certificate the gateway does not trust, no
+# common proposal.
+#
+# Needs root.  Exit 0 on success, 1 on failure; never skips.
+
+if [ -z "${TB_P2SD_INNER:-}" ]; then
+	export TB_P2SD_INNER=1
+	timeout -k 10 "${TB_P2SD_TIMEOUT:-600}" bash "$0" "$@"
+	rc=$?
+	[ $rc -eq 124 ] || [ $rc -eq 137 ] && echo "not ok - timed out"
+	exit $((rc != 0))
+fi
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib/harness.sh
+. "$HERE/lib/harness.sh"
+
+P2SD=${top_builddir:-$HERE/../..}/p2sd
+n_fail=0
+
+ok() {
+	echo "ok - $*"
+}
+
+fail() {
+	echo "not ok - $*"
+	[ -f "$TB_LOGDIR/p2sd.log" ] && sed 's/^/#   p2sd: /' "$TB_LOGDIR/p2sd.log" | tail -40
+	tb_dump_logs 30
+	exit 1
+}
+
+tb_require_root || { echo "not ok - must run as root"; exit 1; }
+tb_ensure_tools || { echo "not ok - required tools missing"; exit 1; }
+[ -x "$P2SD" ] || { echo "not ok - no p2sd binary at $P2SD"; exit 1; }
+
+CERTS_DIR=$(mktemp -d /tmp/p2s-it.certs.XXXXXX) || exit 1
+trap 'rm -rf "$CERTS_DIR"' EXIT
+
+# profile FILE AUTH CRED [KEY=VALUE...]: write a p2sd profile for the lab.
+# CRED: pem, p12-aes, p12-3des, otherca.  Extra lines override defaults.
+profile() {
+	local file=$1 auth=$2 cred=$3 root=$TB_CERTS/ServerRootCA.pem
+	local id=$TB_GW_FQDN reconnect=always client
+	shift 3
+	for kv in "$@"; do
+		case $kv in
+		root=@OTHERCA@) root=$TB_CERTS/OtherRootCA.pem ;;
+		root=*) root=${kv#root=} ;;
+		id=*) id=${kv#id=} ;;
+		reconnect=*) reconnect=${kv#reconnect=} ;;
+		esac
+	done
+	case $cred in
+	pem) client="  cert: $TB_CERTS/P2SChildCert.pem
+  key: $TB_CERTS/P2SChildCert.key" ;;
+	p12-aes) client="  p12: $TB_CERTS/P2SChildCert-aes.p12
+  password_file: $TB_CERTS/p12-password.txt" ;;
+	p12-3des) client="  p12: $TB_CERTS/P2SChildCert-3des.p12
+  password_file: $TB_CERTS/p12-password.txt" ;;
+	otherca) client="  cert: $TB_CERTS/P2SChildCert-otherca.pem
+  key: $TB_CERTS/P2SChildCert-otherca.key" ;;
+	esac
+	cat >"$file" <<EOP
+# p2sd integration test profile ($auth, $cred)
+gateway:
+  host: $TB_GW_FQDN
+  address: $TB_GW_ADDR
+  id: $id
+  roots: [$root]
+client:
+  auth: $auth
+$client
+routes: [$TB_VNET_PREFIX]
+pool: $TB_POOL
+datapath: userspace
+interface: p2s-it0
+reconnect: $reconnect
+EOP
+}
+
+start_p2sd() {
+	: >"$TB_LOGDIR/p2sd.log"
+	tb_spawn p2sd "$TB_NS_CLIENT" "$TB_LOGDIR/p2sd.log" \
+	    env P2S_RUNTIME_DIR="$TB_DIR/run" "$P2SD" --foreground --verbose \
+	    --profile "$TB_DIR/p2s.yaml"
+}
+
+link_gone() {
+	! ip netns exec "$TB_NS_CLIENT" ip link show p2s-it0 >/dev/null 2>&1
+}
+
+responder_has_no_ike() {
+	! tb_responder_swanctl --list-sas 2>/dev/null | grep -q ESTABLISHED
+}
+
+p2sd_exited() {
+	[ -z "$(tb_pid_of p2sd)" ]
+}
+
+# tunnel_case NAME AUTH CRED NAT [responder options...]
+tunnel_case() (
+	name=$1 auth=$2 cred=$3 nat=$4
+	shift 4
+	tb_init || fail "$name: tb_init"
+	tb_topology_up --nat "$nat" || fail "$name: topology"
+	tb_certs_make "$CERTS_DIR" || fail "$name: certificates"
+	tb_responder_start --auth "$auth" "$@" || fail "$name: responder"
+	profile "$TB_DIR/p2s.yaml" "$auth" "$cred"
+	t0=$(tb_now_ms)
+	start_p2sd
+	tb_responder_wait_child 30 || fail "$name: the gateway installed no CHILD_SA"
+	tb_wait_until 10 grep -q 'established' "$TB_LOGDIR/p2sd.log" ||
+		fail "$name: p2sd did not report the tunnel up"
+	ok "$name: tunnel up in $(($(tb_now_ms) - t0)) ms"
+	tb_ping_vnet 5 >"$TB_LOGDIR/ping.out" 2>&1 ||
+		fail "$name: ping $TB_VNET_HOST through the tunnel: $(cat "$TB_LOGDIR/ping.out")"
+	ok "$name: ping $TB_VNET_HOST through the tunnel"
+	sas=$(tb_responder_swanctl --list-sas 2>&1)
+	printf '%s\n' "$sas" | grep -q 'TUNNEL-in-UDP' ||
+		fail "$name: the CHILD_SA is not UDP-encapsulated: $sas"
+	ok "$name: $(printf '%s\n' "$sas" | grep -o 'ESP:[A-Z0-9_/-]*' | head -1) in UDP"
+	tb_stop p2sd
+	tb_wait_until 10 responder_has_no_ike || fail "$name: the gateway still has the IKE SA after SIGTERM"
+	tb_wait_until 5 link_gone || fail "$name: interface p2s-it0 left behind"
+	grep -q 'SIGTERM' "$TB_LOGDIR/p2sd.log" || fail "$name: p2sd did not log its stop"
+	ok "$name: SIGTERM deleted the SA and removed the interface"
+)
+
+# failure_case NAME EXPECT AUTH CRED [profile KEY=VALUE...] -- [responder options...]
+failure_case() (
+	name=$1 expect=$2 auth=$3 cred=$4
+	shift 4
+	popts=()
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do popts+=("$1"); shift; done
+	[ "${1:-}" = -- ] && shift
+	tb_init || fail "$name: tb_init"
+	tb_topology_up --nat masquerade || fail "$name: topology"
+	tb_certs_make "$CERTS_DIR" || fail "$name: certificates"
+	tb_responder_start --auth "$auth" "$@" || fail "$name: responder"
+	profile "$TB_DIR/p2s.yaml" "$auth" "$cred" reconnect=never "${popts[@]}"
+	start_p2sd
+	tb_wait_until 60 p2sd_exited || fail "$name: p2sd did not give up"
+	grep -qiE -- "$expect" "$TB_LOGDIR/p2sd.log" ||
+		fail "$name: p2sd's log does not say /$expect/"
+	tb_responder_has_child && fail "$name: the gateway installed a CHILD_SA"
+	tb_wait_until 5 link_gone || fail "$name: interface p2s-it0 left behind"
+	ok "$name: refused: $(grep -iE -m1 -- "$expect" "$TB_LOGDIR/p2sd.log" | cut -c1-160)"
+)
+
+tunnel_case "eap-tls, PEM, NAT, AES-GCM" eap-tls pem masquerade || n_fail=$((n_fail + 1))
+tunnel_case "pubkey, PKCS#12 AES, no NAT, AES-CBC" pubkey p12-aes none \
+    --esp-proposals aes256-sha256 || n_fail=$((n_fail + 1))
+tunnel_case "eap-tls, PKCS#12 3DES, fully-random NAT, AES-CBC" eap-tls p12-3des \
+    fully-random --esp-proposals aes256-sha256 || n_fail=$((n_fail + 1))
+tunnel_case "pubkey, PEM, NAT, AES-GCM" pubkey pem masquerade || n_fail=$((n_fail + 1))
+
+failure_case "gateway certificate from another CA" "not trusted|untrusted|unable to get" \
+    eap-tls pem root=@OTHERCA@ || n_fail=$((n_fail + 1))
+failure_case "gateway identity mismatch" "wrong-gateway.example.net" \
+    eap-tls pem id=wrong-gateway.example.net || n_fail=$((n_fail + 1))
+failure_case "client certificate the gateway does not trust" "rejected|AUTHENTICATION_FAILED|EAP" \
+    eap-tls otherca || n_fail=$((n_fail + 1))
+failure_case "no common proposal" "proposal" pubkey pem -- \
+    --proposals aes128-sha1-modp1024 || n_fail=$((n_fail + 1))
+
+echo "# p2sd userspace: $((n_fail)) case(s) failed"
+exit $((n_fail != 0))
