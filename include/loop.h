@@ -41,8 +41,9 @@ void io_free(struct io *);
 
 int timer_new(struct loop *, timer_cb, void *arg, struct timer **ret) P2S_WUR;
 void timer_free(struct timer *);
-/* (Re)arm to fire once, ms from now (0: on the next loop iteration). */
-int timer_set(struct timer *, uint64_t ms) P2S_WUR;
+/* (Re)arm to fire once, ms from now (0: on the next loop iteration).
+ * Fails only if the kernel refuses a valid timerfd_settime(). */
+int timer_set(struct timer *, uint64_t ms);
 void timer_stop(struct timer *);
 bool timer_pending(const struct timer *);
 
