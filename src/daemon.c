@@ -22,6 +22,7 @@
 #include "ike_sa.h"
 #include "log.h"
 #include "loop.h"
+#include "notify.h"
 #include "sock.h"
 
 #define REASON_LEN 256
@@ -36,6 +37,7 @@ struct p2sd {
 	struct ike_sa *sa;	/* owned: this attempt's IKE SA */
 	struct ike_sa *sa_dead; /* owned: freed on the next turn */
 	struct datapath *dp;	/* owned: from start to stop */
+	struct notify *notify;	/* owned: sd_notify */
 	struct timer *t_retry;	/* owned: the next attempt */
 	struct timer *t_reap;	/* owned: frees sa_dead */
 	struct timer *t_stop;	/* owned: stop even without a DELETE answer */
@@ -76,6 +78,7 @@ set_state(struct p2sd *d, enum p2sd_state s, const char *why)
 	log_info("%s -> %s (%s)", p2sd_state_name(d->state), p2sd_state_name(s),
 	    why);
 	d->state = s;
+	notify_status(d->notify, "%s: %s", p2sd_state_name(s), why);
 }
 
 /* ---- The gateway's address. ---- */
@@ -332,6 +335,7 @@ on_signal(int signo, void *arg)
 	if (d->state == P2SD_STOPPING)
 		return;
 	set_state(d, P2SD_STOPPING, signo == SIGTERM ? "SIGTERM" : "SIGINT");
+	notify_stopping(d->notify);
 	timer_stop(d->t_retry);
 	if (d->sa == NULL) {
 		loop_exit(d->loop);
@@ -379,6 +383,8 @@ p2sd_new(struct conf *conf, struct p2sd **ret)
 		r = timer_new(d->loop, on_stop_timeout, d, &d->t_stop);
 	if (r == 0)
 		r = signals_new(d);
+	if (r == 0)
+		r = notify_new(d->loop, &d->notify);
 	if (r < 0) {
 		d->conf = NULL; /* the caller still owns it */
 		p2sd_free(d);
@@ -403,6 +409,7 @@ p2sd_free(struct p2sd *d)
 	timer_free(d->t_retry);
 	timer_free(d->t_reap);
 	timer_free(d->t_stop);
+	notify_free(d->notify);
 	loop_free(d->loop);
 	creds_free(d->creds);
 	conf_free(d->conf);
@@ -423,6 +430,9 @@ p2sd_run(struct p2sd *d)
 	log_info("profile %s: gateway %s, identity %s, %s", d->conf->name,
 	    d->conf->gateway.host, d->creds->id,
 	    d->creds->ike.eap ? "EAP-TLS" : "certificate");
+	/* Ready means working, not connected: the gateway may be away for
+	 * a while, and `systemctl start` should not wait for it. */
+	notify_ready(d->notify);
 	on_retry(d);
 	if (loop_run(d->loop) < 0)
 		return 1;
