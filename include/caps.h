@@ -28,4 +28,15 @@
 #define CERT_MAX_CHAIN		8	/* certificates the gateway may send */
 #define CERT_MAX_LEN		16384	/* bytes: one DER certificate */
 
+/*
+ * Certificates, keys and signatures (cert*.c, crypto_sig.c).  Files come
+ * from the profile or from a package someone downloaded; AUTH data from
+ * the gateway.
+ */
+#define CERT_MAX_FILE_LEN	(1024 * 1024)	/* bytes: cert, key, PKCS#12 */
+#define CERT_MAX_FILE_CERTS	32	/* certificates in one file or bundle */
+#define CERT_MAX_ROOTS		64	/* trust anchors of one profile */
+#define CERT_MAX_PASSWORD_LEN	1024	/* bytes of a PKCS#12 password file */
+#define SIG_MAX_LEN		1024	/* bytes: a signature (RSA 8192) */
+
 #endif /* P2S_CAPS_H */
