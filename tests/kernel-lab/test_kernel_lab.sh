@@ -3,7 +3,7 @@
 # several times and checks
 #   - the runner's contract: CMD's exit status comes back (42, 127, 3 from
 #     two guests booted in parallel), stdout and stderr stay separate and
-#     byte-exact (no "\r", a 576 KiB stdout intact), arguments with spaces
+#     byte-exact (no "\r", a 2 MB stdout intact), arguments with spaces
 #     and quotes survive, the environment and the working directory are
 #     carried over, writes outside --rw directories do not reach the host,
 #     a --rw directory (with a space in its name) receives the guest's
@@ -121,7 +121,7 @@ probe=p2s-kernel-lab-probe.$$
 "$RUN" --rw "$S/rw dir" -- bash -c '
 	echo inside >"$1/outside" && echo inside >"/etc/$2" &&
 		echo shared >"$3/file" && cat "$1/outside" "/etc/$2" >&2 &&
-		seq 1 100000' _ "$S/ro" "$probe" "$S/rw dir" >"$S/out" 2>"$S/err"
+		seq 1 300000' _ "$S/ro" "$probe" "$S/rw dir" >"$S/out" 2>"$S/err"
 rc=$?
 expect "exit status 0" "$rc" 0 "$S/err"
 expect "the guest could write outside --rw dirs" "$(cat "$S/err")" \
@@ -134,7 +134,7 @@ else
 fi
 expect "the --rw dir received the guest's file" \
 	"$(cat "$S/rw dir/file" 2>&1)" shared
-seq 1 100000 >"$S/want"
+seq 1 300000 >"$S/want"
 if cmp -s "$S/out" "$S/want"; then
 	ok "large stdout intact ($(wc -c <"$S/want") bytes)"
 else
