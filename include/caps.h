@@ -24,6 +24,16 @@
 #define IKE_MAX_FRAGMENTS	64	/* fragments of one message */
 #define IKE_REASM_MAX_LEN	65536	/* bytes: reassembled message */
 
+/*
+ * The IKE engine (ike_sa.c, ike_msg.c, ike_xchg_*.c).  Retries the
+ * gateway can make us spend before IKE_SA_INIT completes, and the size we
+ * fragment our own messages to (RFC 7383; strongSwan's default).
+ */
+#define IKE_MAX_COOKIES		3	/* COOKIE answers in one IKE_SA_INIT */
+#define IKE_MAX_INVALID_KE	2	/* INVALID_KE_PAYLOAD answers */
+#define IKE_FRAG_DGRAM_LEN	1280	/* bytes: whole IP datagram of a fragment */
+#define IKE_MAX_GW_CERTS	CERT_MAX_CHAIN	/* CERT payloads we look at */
+
 /* Certificates. */
 #define CERT_MAX_CHAIN		8	/* certificates the gateway may send */
 #define CERT_MAX_LEN		16384	/* bytes: one DER certificate */

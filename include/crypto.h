@@ -48,6 +48,17 @@ bool crypto_memeq(const void *a, const void *b, size_t len);
 
 /* ------------------------------------------------------------------ */
 /*
+ * SHA-1 over several pieces, for the few places IKEv2 fixes it as a plain
+ * hash, not for security: NAT detection (RFC 7296 2.23) and CERTREQ
+ * authority hashes (3.7).  Added by the IKE engine.
+ */
+#define CRYPTO_SHA1_LEN 20 /* bytes */
+
+int crypto_sha1(const struct rd *data, size_t n_data,
+    uint8_t ret[static CRYPTO_SHA1_LEN]) P2S_WUR;
+
+/* ------------------------------------------------------------------ */
+/*
  * PRF (transform type 2).  HMAC PRFs only: with HMAC any key length is
  * allowed and the preferred key length equals the output length (RFC 4868
  * 2.1.2), which is what RFC 7296 2.14 assumes for SK_d, SK_pi and SK_pr.

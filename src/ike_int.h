@@ -1,0 +1,307 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * ike_int.h: the IKE engine's insides, shared by its files and nobody
+ * else (the daemon sees ike_sa.h only).  The SA object and its state,
+ * the one exchange we may have in flight, the cached answer to the
+ * gateway's last request, IKE fragment reassembly, and the calls the
+ * engine's files make to each other:
+ *
+ *   ike_sa.c          the object, the states and their one setter
+ *   ike_msg.c         datagrams in and out: checks, SK/SKF, reassembly,
+ *                     rules, dispatch; sealing, fragmenting, retransmitting
+ *   ike_xchg_init.c   IKE_SA_INIT (RFC 7296 1.2, 2.6, 1.3, 2.23)
+ *   ike_xchg_auth.c   IKE_AUTH, certificates and EAP (1.2, 2.15, 2.16)
+ *   ike_xchg_child.c  CREATE_CHILD_SA the gateway starts (1.3)
+ *   ike_xchg_info.c   INFORMATIONAL: liveness and DELETE (1.4)
+ *   ike_proposal.c    SA payloads from the profile, the choice checked
+ *   ike_ts.c          traffic selectors (2.9)
+ *   ike_cp.c          the configuration payload (2.19, 3.15)
+ *
+ * Tests include this header for the test hooks (struct ike_sa_hooks).
+ */
+#ifndef P2S_IKE_INT_H
+#define P2S_IKE_INT_H
+
+#include <sys/socket.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "buf.h"
+#include "caps.h"
+#include "compat.h"
+#include "ike_keys.h"
+#include "ike_pld.h"
+#include "ike_rules.h"
+#include "ike_sa.h"
+#include "log.h"
+#include "proposal.h"
+
+struct eap_peer;
+struct kex;
+struct timer;
+struct tls_ctx;
+
+#define IKE_NONCE_LEN	 32 /* bytes of Ni (RFC 7296 2.10: >= half the PRF key) */
+#define IKE_REASON_LEN	 512   /* bytes of a reason handed to down() */
+#define IKE_TAG_LEN	 48    /* "ike[<16 hex>/<16 hex>]" */
+#define IKE_KEEPALIVE_MS 20000 /* NAT keepalive interval (RFC 3948 4) */
+#define IKE_EAP_MSG_FRAG                                                       \
+	4096 /* bytes: our EAP messages, IKE fragments allowed */
+#define IKE_EAP_MSG_NOFRAG 1024 /* bytes: without (strongSwan's EAP-TLS size) */
+
+/* Logging with the SA's prefix, "ike[spi_i/spi_r] ...". */
+#define sa_debug(sa, fmt, ...) log_debug("%s " fmt, (sa)->tag, ##__VA_ARGS__)
+#define sa_info(sa, fmt, ...)  log_info("%s " fmt, (sa)->tag, ##__VA_ARGS__)
+#define sa_warn(sa, fmt, ...)  log_warn("%s " fmt, (sa)->tag, ##__VA_ARGS__)
+#define sa_err(sa, fmt, ...)   log_err("%s " fmt, (sa)->tag, ##__VA_ARGS__)
+
+/* The datagrams of one message: one, or its fragments (RFC 7383). */
+struct ike_dgrams {
+	struct buf *v[IKE_MAX_FRAGMENTS]; /* owned: IKE messages, no marker */
+	size_t n;			  /* used entries */
+};
+
+/*
+ * Our one request in flight: the window is 1 (RFC 7296 2.3), so the
+ * retransmission state lives here, not on the SA.
+ */
+struct ike_xchg {
+	bool active;		 /* waiting for the response */
+	uint8_t exchange;	 /* enum ike_exchange */
+	uint32_t msgid;		 /* of the request */
+	unsigned tries;		 /* timeouts so far */
+	const uint32_t *backoff; /* ms to wait after each transmission */
+	size_t n_backoff;	 /* transmissions before giving up */
+	struct ike_dgrams out;	 /* owned: the request as sent */
+	struct timer *timer;	 /* owned */
+};
+
+/* The gateway's last request and our answer (2.1: a retransmitted
+ * request gets the same answer, not a second processing). */
+struct ike_reply {
+	bool valid;
+	uint32_t msgid;	       /* of the gateway's request */
+	struct ike_dgrams out; /* owned: our response as sent */
+};
+
+/* Reassembly of one fragmented message (RFC 7383 2.6).  Each fragment
+ * is authenticated and decrypted before it is kept. */
+struct ike_reasm {
+	bool active;
+	bool response; /* reassembling a response (else a request) */
+	uint32_t msgid;
+	uint16_t total;	 /* Total Fragments */
+	uint16_t n_have; /* fragments held */
+	uint8_t inner;	 /* first inner payload type, from fragment 1 */
+	size_t len;	 /* bytes held, <= IKE_REASM_MAX_LEN */
+	struct buf
+	    *frag[IKE_MAX_FRAGMENTS]; /* owned: plaintext, by number - 1 */
+};
+
+/* A received message, checked and decrypted, as handlers see it. */
+struct ike_msg {
+	struct ike_hdr hdr;
+	struct rd raw;		       /* borrowed: the datagram */
+	enum ike_shape shape;	       /* of the payloads below */
+	const struct ike_pld_ref *pld; /* borrowed: inside SK if encrypted */
+	size_t n_pld;
+};
+
+/*
+ * TEST HOOKS.  Unit tests and fuzzers make an engine deterministic and
+ * talk to it without a socket; nothing in the daemon sets them.  A fixed
+ * g^ir, nonce or SPI must never meet a network.
+ */
+struct ike_sa_hooks {
+	/* Instead of the socket: natt says the 4500 path (marker implied). */
+	int (*send)(void *arg, const struct rd *msg, bool natt);
+	void *send_arg;
+	const uint8_t *spi_i;  /* IKE_SPI_LEN bytes, or NULL: random */
+	const struct rd *ni;   /* our nonce, or NULL: random */
+	const struct rd *g_ir; /* the shared secret to use, or NULL: derive */
+	uint32_t esp_spi;      /* our inbound ESP SPI, or 0: random */
+	struct sockaddr_storage local, remote; /* for NAT detection */
+	time_t now;			       /* certificate time, or 0: now */
+};
+
+/* What IKE_AUTH negotiates for the CHILD_SA. */
+struct ike_child_sa {
+	uint32_t spi_in;      /* ours, host order: the gateway sends to it */
+	uint32_t spi_out;     /* the gateway's */
+	struct ike_suite esp; /* the transform the gateway chose */
+	bool installed;	      /* the daemon took it */
+};
+
+struct ike_sa {
+	enum ike_sa_state state;       /* written by ike_sa_set_state() only */
+	char tag[IKE_TAG_LEN];	       /* log prefix */
+	struct loop *loop;	       /* borrowed */
+	const struct conf *conf;       /* borrowed: the profile */
+	const struct ike_creds *creds; /* borrowed */
+	struct sock *sock;	       /* borrowed; NULL with hooks->send */
+	struct ike_sa_cbs cbs;	       /* the daemon's callbacks */
+	void *cb_arg;
+	const struct ike_sa_hooks *hooks; /* borrowed; NULL outside tests */
+
+	uint8_t spi_i[IKE_SPI_LEN]; /* ours */
+	uint8_t spi_r[IKE_SPI_LEN]; /* the gateway's; zero before it answers */
+	uint32_t msgid;		    /* of our next request */
+	uint32_t peer_msgid;	    /* of the gateway's next request */
+	struct ike_xchg xchg;	    /* our request in flight */
+	struct ike_reply reply;	    /* our answer to its last request */
+	struct ike_reasm reasm;	    /* a fragmented message coming in */
+	unsigned n_dropped;	    /* datagrams dropped unprocessed */
+
+	/* IKE_SA_INIT */
+	uint16_t group;	       /* DH group of our KE */
+	struct kex *kex;       /* owned, secret; freed once the keys exist */
+	struct buf *ni;	       /* owned: our nonce */
+	struct buf *nr;	       /* owned: the gateway's */
+	struct buf *cookie;    /* owned: COOKIE data to echo (2.6) */
+	unsigned n_cookies;    /* COOKIE answers seen */
+	unsigned n_invalid_ke; /* INVALID_KE_PAYLOAD answers seen */
+	struct buf *init_req;  /* owned: RealMessage1 (2.15) */
+	struct buf *init_resp; /* owned: RealMessage2 */
+	struct ike_keys *keys; /* owned, secret */
+	uint16_t dh;	       /* the group the gateway chose */
+	char proposal[PROPOSAL_MAX_LEN + 1]; /* the IKE proposal, in words */
+	bool peer_frag;	      /* it sent IKEV2_FRAGMENTATION_SUPPORTED */
+	uint32_t peer_hashes; /* its SIGNATURE_HASH_ALGORITHMS, as a mask */
+	bool behind_nat;      /* our address is translated: keepalives */
+	bool natt;	      /* floated to 4500: ESP in UDP */
+	struct timer *t_keepalive; /* owned */
+
+	/* IKE_AUTH */
+	struct buf *idi;      /* owned: our IDi body (2.15) */
+	struct buf *idr;      /* owned: the gateway's IDr body */
+	struct tls_ctx *tls;  /* owned: EAP-TLS's client context */
+	struct eap_peer *eap; /* owned; holds the MSK, wiped on free */
+	struct ike_child_sa child;
+
+	/* Our DELETE: what down() reports once it is answered. */
+	int del_err; /* 0: asked for */
+	bool del_permanent;
+	char del_reason[IKE_REASON_LEN];
+
+	/* Status. */
+	unsigned round_trips; /* our requests answered */
+	uint64_t t_start;     /* ms (loop_now_ms) at connect */
+	uint64_t t_up;	      /* ms when established; 0 before */
+};
+
+/* ---- ike_sa.c ---- */
+
+void ike_sa_set_state(struct ike_sa *, enum ike_sa_state, const char *reason);
+/* Logs reason once (error if permanent, else warning) and ends the SA:
+ * state DEAD, then cbs.down. */
+void ike_sa_fail(struct ike_sa *, int err, bool permanent, const char *fmt, ...)
+    P2S_PRINTF(4, 5);
+/* Ends the SA without logging (the caller did): state DEAD, cbs.down. */
+void ike_sa_finish(
+    struct ike_sa *, int err, bool permanent, const char *reason);
+/* Our own DELETE (ike_xchg_info.c), reporting err/reason when done. */
+void ike_sa_delete_because(struct ike_sa *, int err, bool permanent,
+    const char *fmt, ...) P2S_PRINTF(4, 5);
+void ike_sa_update_tag(struct ike_sa *);
+int ike_sa_random(struct ike_sa *, void *, size_t) P2S_WUR;
+/* Where NAT detection looks: our address and the gateway's. */
+int ike_sa_addrs(const struct ike_sa *, struct sockaddr_storage *ret_local,
+    struct sockaddr_storage *ret_remote) P2S_WUR;
+time_t ike_sa_now(const struct ike_sa *);
+
+/* ---- ike_msg.c ---- */
+
+int ike_msg_init(struct ike_sa *) P2S_WUR;
+void ike_msg_done(struct ike_sa *);
+void ike_msg_input(struct ike_sa *, const struct rd *dgram);
+/* IKE_SA_INIT: msg is the whole plain request, sent and retransmitted. */
+int ike_msg_send_init(struct ike_sa *, const struct rd *msg) P2S_WUR;
+/* An encrypted request of ours: the inner chain (first payload type
+ * first), with the next message ID; fragmented when it must be. */
+int ike_msg_send_request(struct ike_sa *, uint8_t exchange,
+    const struct rd *inner, uint8_t first) P2S_WUR;
+/* Our DELETE: like a request, but retransmitted only briefly. */
+int ike_msg_send_delete(
+    struct ike_sa *, const struct rd *inner, uint8_t first) P2S_WUR;
+/* The answer to the gateway's request req, kept for its retransmits. */
+int ike_msg_send_reply(struct ike_sa *, const struct ike_msg *req,
+    const struct rd *inner, uint8_t first) P2S_WUR;
+/* Stop retransmitting (the exchange is over or abandoned). */
+void ike_xchg_cancel(struct ike_sa *);
+/* NAT keepalives on the 4500 path while we are behind a NAT. */
+void ike_msg_keepalive(struct ike_sa *, bool on);
+/* TEST HOOK: what the retransmission timer does when it fires. */
+void ike_xchg_timeout(struct ike_sa *);
+/* The inner chain buffer for a message being built. */
+#define IKE_INNER_MAX IKE_MSG_MAX_LEN
+
+/* ---- The exchanges: starts and handlers (a handler gets a message
+ * whose shape the rules already checked). ---- */
+
+int ike_init_start(struct ike_sa *) P2S_WUR;
+int ike_init_on_response(struct ike_sa *, const struct ike_msg *);
+int ike_init_on_notify(struct ike_sa *, const struct ike_msg *);
+
+int ike_auth_start(struct ike_sa *) P2S_WUR;
+int ike_auth_on_eap_start(struct ike_sa *, const struct ike_msg *);
+int ike_auth_on_eap(struct ike_sa *, const struct ike_msg *);
+int ike_auth_on_final(struct ike_sa *, const struct ike_msg *);
+int ike_auth_on_done(struct ike_sa *, const struct ike_msg *);
+int ike_auth_on_nochild(struct ike_sa *, const struct ike_msg *);
+int ike_auth_on_error(struct ike_sa *, const struct ike_msg *);
+
+int ike_child_on_request(struct ike_sa *, const struct ike_msg *);
+
+int ike_info_on_request(struct ike_sa *, const struct ike_msg *);
+int ike_info_on_response(struct ike_sa *, const struct ike_msg *);
+/* Send SK{D(IKE)}; the SA must have keys. */
+int ike_info_delete(struct ike_sa *) P2S_WUR;
+
+/* ---- ike_proposal.c ---- */
+
+/*
+ * Our SA payload from the profile's proposals: proto IKE_PROTO_IKE (no
+ * SPI), or IKE_PROTO_ESP for the CHILD_SA of IKE_AUTH with our SPI, DH
+ * transforms dropped (RFC 7296 1.2: no KE in IKE_AUTH) and ESN "no"
+ * added where the profile names none (3.3.3: ESN is required for ESP).
+ */
+int ike_proposal_offer(const struct proposal *, size_t n, uint8_t proto,
+    uint32_t esp_spi, struct ike_pld_sa *ret) P2S_WUR;
+/*
+ * The gateway's choice, checked against what we offered (3.3.6: one
+ * proposal, one transform of each type, all from the proposal it names).
+ * ret_dh: the chosen group (IKE), or 0.  why: for the log, on -EPROTO.
+ */
+int ike_proposal_check(const struct ike_pld_sa *offered,
+    const struct ike_pld_sa *chosen, struct ike_suite *ret_suite,
+    uint16_t *ret_dh, uint32_t *ret_spi, char *why, size_t why_len) P2S_WUR;
+/* Whether any of our IKE proposals offers this DH group. */
+bool ike_proposal_has_group(const struct proposal *, size_t n, uint16_t group);
+/* "AES_GCM_16_256/PRF_HMAC_SHA2_384/ECP_384" and the like. */
+void ike_proposal_name(
+    const struct ike_suite *, uint16_t dh, char *buf, size_t len);
+/* The profile's proposal strings joined by ", ", for messages. */
+void ike_proposal_list(
+    const struct proposal *, size_t n, char *buf, size_t len);
+
+/* ---- ike_ts.c ---- */
+
+/* What we ask for: all of IPv4 and all of IPv6 (the gateway narrows). */
+void ike_ts_request(struct ike_pld_ts *ret);
+/* The gateway's selectors, each a subset of one we asked for (2.9). */
+int ike_ts_narrowed(const struct ike_pld_ts *asked,
+    const struct ike_pld_ts *got, struct ike_child_ts *ret, size_t *ret_n,
+    char *why, size_t why_len) P2S_WUR;
+
+/* ---- ike_cp.c ---- */
+
+/* CFG_REQUEST for IPv4 and IPv6 addresses and DNS servers. */
+void ike_cp_request(struct ike_pld_cp *ret);
+/* The CFG_REPLY: virtual IPs and DNS servers into child. */
+int ike_cp_reply(const struct ike_pld_cp *, struct ike_child *child, char *why,
+    size_t why_len) P2S_WUR;
+
+#endif /* P2S_IKE_INT_H */
