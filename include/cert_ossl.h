@@ -16,6 +16,9 @@
 
 X509 *cert_x509(const struct cert *);
 EVP_PKEY *key_pkey(const struct key_ref *);
+/* Holds the profile's roots only.  SSL_CTX_set1_verify_cert_store takes
+ * its own reference; SSL_CTX_set_cert_store takes ours, so X509_STORE_
+ * up_ref it first. */
 X509_STORE *trust_store(const struct trust *);
 
 /*

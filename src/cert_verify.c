@@ -91,9 +91,10 @@ verify_reason_time(const struct verify_fail *f, char *buf, size_t len)
 	else
 		cert_reason(buf, len,
 		    "gateway certificate: %s \"%s\" %s %s (is this machine's "
-		    "clock right?)",
+		    "clock right? if it is, the gateway's certificate is %s)",
 		    verify_what(f), f->subject,
-		    expired ? "expired on" : "is not valid until", f->when);
+		    expired ? "expired on" : "is not valid until", f->when,
+		    expired ? "out of date" : "not yet in force");
 }
 
 static void

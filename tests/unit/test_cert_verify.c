@@ -208,7 +208,9 @@ test_chain_time(void **state)
 	    verify(t, "gw-expired.pem", "int-a.pem", 0, reason, sizeof(reason)),
 	    -EACCES);
 	assert_contains(reason, "expired on 2002-01-01 00:00:00 UTC");
-	assert_contains(reason, "clock");
+	assert_contains(reason,
+	    "clock right? if it is, the gateway's "
+	    "certificate is out of date");
 	assert_int_equal(
 	    verify(t, "gw-future.pem", "int-a.pem", 0, reason, sizeof(reason)),
 	    -EACCES);
@@ -314,6 +316,21 @@ test_chain_leaf_usage(void **state)
 	    verify(t, "gw-kuenc.pem", "int-a.pem", 0, reason, sizeof(reason)),
 	    -EACCES);
 	assert_contains(reason, "digitalSignature");
+	trust_free(t);
+}
+
+/* X509_V_FLAG_X509_STRICT is on: RFC 5280 4.2.1.1 wants an
+ * authorityKeyIdentifier in every certificate not self-signed. */
+static void
+test_chain_strict(void **state)
+{
+	struct trust *t = trust_of("root-a.pem", NULL);
+	char reason[CERT_REASON_LEN];
+
+	assert_int_equal(
+	    verify(t, "gw-noakid.pem", "int-a.pem", 0, reason, sizeof(reason)),
+	    -EACCES);
+	assert_contains(reason, "Authority Key Identifier");
 	trust_free(t);
 }
 
@@ -564,6 +581,7 @@ main(void)
 		cmocka_unit_test(test_chain_length),
 		cmocka_unit_test(test_chain_forged),
 		cmocka_unit_test(test_chain_leaf_usage),
+		cmocka_unit_test(test_chain_strict),
 		cmocka_unit_test(test_chain_strength),
 		cmocka_unit_test(test_chain_strongswan_gateway),
 		cmocka_unit_test(test_identity_table),

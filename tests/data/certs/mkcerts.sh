@@ -33,7 +33,8 @@
 #   (EKU clientAuth only), gw-kuenc (keyUsage keyEncipherment only),
 #   gw-rsa1024 (a 1024-bit key), gw-sha1root (under root-sha1, a root
 #   self-signed with SHA-1 like DigiCert Global Root CA), gw-oldroot
-#   (valid, but under root-old, which expired in 2010: a rotated root)
+#   (valid, but under root-old, which expired in 2010: a rotated root),
+#   gw-noakid (no authorityKeyIdentifier: refused in strict mode only)
 #   gw-ec256, gw-ec384, gw-ed25519 (keys kept, for signatures)
 #   chain6 / chain7 leaves under 6 and 7 intermediates (ca1..ca7)
 # Client side (Azure's documented shape):
@@ -211,6 +212,15 @@ $SAN_GW"
 gw gw-rsa1024 rsa1024 "/CN=gw.example.net" int-a "$GW_KU
 $GW_EKU
 $SAN_GW"
+# no authorityKeyIdentifier: only X509_V_FLAG_X509_STRICT refuses it
+key gw-noakid rsa
+ext gw-noakid "basicConstraints=critical,CA:FALSE
+subjectKeyIdentifier=hash
+authorityKeyIdentifier=none
+$GW_KU
+$GW_EKU
+$SAN_GW"
+sign gw-noakid "/CN=gw.example.net" int-a
 gw gw-oldroot rsa "/CN=gw.example.net" root-old "$GW_KU
 $GW_EKU
 $SAN_GW"
