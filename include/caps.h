@@ -49,4 +49,18 @@
 #define CERT_MAX_PASSWORD_LEN	1024	/* bytes of a PKCS#12 password file */
 #define SIG_MAX_LEN		1024	/* bytes: a signature (RSA 8192) */
 
+/*
+ * EAP (eap.c) and EAP-TLS (eap_tls.c).  A full EAP-TLS authentication
+ * against testbed.md's gateway (1024-byte fragments) is 6 EAP requests,
+ * and about 60 with 64-byte fragments both ways; the round cap allows
+ * that and stops a gateway that never finishes.  The gateway's largest
+ * TLS message, its certificate chain, is a few KiB.
+ */
+#define EAP_MAX_ROUNDS		128	/* EAP requests in one authentication */
+#define EAP_MAX_NAKS		4	/* other methods the gateway may propose */
+#define EAP_IDENTITY_MAX_LEN	255	/* bytes of our EAP-Identity */
+#define EAP_NOTIFY_LOG_MAX	128	/* bytes of a Notification that are logged */
+#define EAP_TLS_MAX_MSG_LEN	65536	/* bytes: one reassembled TLS message */
+#define EAP_TLS_MAX_FRAGMENTS	64	/* fragments of one TLS message */
+
 #endif /* P2S_CAPS_H */
