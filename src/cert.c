@@ -115,23 +115,26 @@ cert_file_error(const char *path, int r, const char *what)
 /* ------------------------------------------------------------------ */
 /* struct cert */
 
-int
-cert_new_x509(X509 *x, struct cert **ret)
+/* A cert for x (taken over) whose DER is der, or i2d(x) when der is NULL. */
+static int
+cert_new_x509_der(X509 *x, const struct rd *der, struct cert **ret)
 {
 	struct cert *c;
 	unsigned char *p;
 	int len;
 
-	len = i2d_X509(x, NULL);
-	if (len <= 0)
-		return -EBADMSG;
 	c = calloc(1, sizeof(*c));
-	if (c == NULL || (c->der = buf_new((size_t)len)) == NULL) {
-		free(c);
+	if (c == NULL)
 		return -ENOMEM;
+	len = der != NULL ? (int)der->len : i2d_X509(x, NULL);
+	if (len <= 0 || (c->der = buf_new((size_t)len)) == NULL) {
+		free(c);
+		return len <= 0 ? -EBADMSG : -ENOMEM;
 	}
 	p = c->der->p;
-	if (i2d_X509(x, &p) != len) {
+	if (der != NULL)
+		memcpy(p, der->p, der->len);
+	else if (i2d_X509(x, &p) != len) {
 		buf_free(c->der);
 		free(c);
 		return -EBADMSG;
@@ -139,6 +142,12 @@ cert_new_x509(X509 *x, struct cert **ret)
 	c->x509 = x;
 	*ret = c;
 	return 0;
+}
+
+int
+cert_new_x509(X509 *x, struct cert **ret)
+{
+	return cert_new_x509_der(x, NULL, ret);
 }
 
 void
@@ -178,7 +187,15 @@ cert_from_x509(X509 *x, struct cert **ret)
 static int
 cert_dup(const struct cert *c, struct cert **ret)
 {
-	return cert_from_x509(c->x509, ret);
+	struct rd der = buf_rd(c->der);
+	int r;
+
+	if (!X509_up_ref(c->x509))
+		return -ENOMEM;
+	r = cert_new_x509_der(c->x509, &der, ret);
+	if (r < 0)
+		X509_free(c->x509);
+	return r;
 }
 
 /*
@@ -205,36 +222,55 @@ cert_load_der(const struct rd *der, struct cert **ret)
 		cert_ssl_debug("d2i_X509");
 		return -EBADMSG;
 	}
-	r = cert_new_x509(x, ret);
+	/* The bytes as received: thumbprints are of those, and encoding
+	 * them again would cost as much as parsing them. */
+	r = cert_new_x509_der(x, der, ret);
 	if (r < 0)
 		X509_free(x);
 	return r;
 }
 
-/* Every certificate of a PEM buffer, in order; -EBADMSG if none or a
- * damaged one. */
+static void
+cert_list_free(struct cert **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		cert_free(v[i]);
+}
+
+/*
+ * Every CERTIFICATE block of a PEM buffer, in order, each parsed from its
+ * own bytes like a CERT payload; other blocks (a key kept in the same
+ * file) are skipped and wiped.  -EBADMSG if none, or a damaged one.
+ */
 static int
-cert_parse_pem(const struct buf *b, X509 **v, size_t cap, size_t *ret_n)
+cert_parse_pem(const struct buf *b, struct cert **v, size_t cap, size_t *ret_n)
 {
 	BIO *bio = BIO_new_mem_buf(b->p, (int)b->len);
+	char *name = NULL, *header = NULL;
+	unsigned char *data = NULL;
 	unsigned long e;
 	size_t n = 0;
-	X509 *x;
+	long len = 0;
 	int r = 0;
 
 	if (bio == NULL)
 		return -ENOMEM;
 	ERR_clear_error();
-	while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
-		if (n == cap) {
-			X509_free(x);
+	while (r == 0 && PEM_read_bio(bio, &name, &header, &data, &len) == 1) {
+		struct rd der = rd_make(data, (size_t)len);
+		bool is_cert = strcmp(name, PEM_STRING_X509) == 0 ||
+		    strcmp(name, PEM_STRING_X509_OLD) == 0;
+
+		if (is_cert && n == cap)
 			r = -E2BIG;
-			break;
-		}
-		v[n++] = x;
+		else if (is_cert && (r = cert_load_der(&der, &v[n])) == 0)
+			n++;
+		OPENSSL_free(name);
+		OPENSSL_free(header);
+		OPENSSL_clear_free(data, (size_t)len);
 	}
 	/* The loop ends on "no start line" at the end of the data; any
-	 * other error is a damaged certificate. */
+	 * other error is a damaged block. */
 	e = ERR_peek_last_error();
 	if (r == 0 &&
 	    (n == 0 || (e != 0 && ERR_GET_REASON(e) != PEM_R_NO_START_LINE)))
@@ -242,8 +278,7 @@ cert_parse_pem(const struct buf *b, X509 **v, size_t cap, size_t *ret_n)
 	ERR_clear_error();
 	BIO_free(bio);
 	if (r < 0) {
-		while (n > 0)
-			X509_free(v[--n]);
+		cert_list_free(v, n);
 		return r;
 	}
 	*ret_n = n;
@@ -252,40 +287,36 @@ cert_parse_pem(const struct buf *b, X509 **v, size_t cap, size_t *ret_n)
 
 /* The certificates of a file: PEM (many) or DER (one). */
 static int
-cert_read_certs(const char *path, X509 **v, size_t cap, size_t *ret_n)
+cert_read_certs(const char *path, struct cert **v, size_t cap, size_t *ret_n)
 {
 	struct buf *b = NULL;
-	const unsigned char *p;
+	struct rd der;
 	int r;
 
-	r = cert_read_file(path, CERT_MAX_FILE_LEN, false, &b);
+	/* Secret: a PEM file may hold the key as well. */
+	r = cert_read_file(path, CERT_MAX_FILE_LEN, true, &b);
 	if (r < 0)
 		return r;
 	if (cert_is_pem(b)) {
 		r = cert_parse_pem(b, v, cap, ret_n);
-		goto out;
+	} else {
+		der = buf_rd(b);
+		r = cert_load_der(&der, &v[0]);
+		if (r == 0)
+			*ret_n = 1;
 	}
-	p = b->p;
-	v[0] = d2i_X509(NULL, &p, (long)b->len);
-	if (v[0] == NULL || (size_t)(p - b->p) != b->len) {
-		X509_free(v[0]);
-		ERR_clear_error();
-		r = -EBADMSG;
-		goto out;
-	}
-	*ret_n = 1;
-out:
 	buf_free(b);
 	return r;
 }
 
-/* The issuer of cur among the extras, not yet used; -1 if none. */
+/* The issuer of cur among the extras not yet used; -1 if none. */
 static int
-cert_find_issuer(X509 *cur, X509 **extra, size_t n)
+cert_find_issuer(const struct cert *cur, struct cert **extra, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (extra[i] != NULL && X509_cmp(extra[i], cur) != 0 &&
-		    X509_check_issued(extra[i], cur) == X509_V_OK)
+		if (extra[i] != NULL &&
+		    X509_cmp(extra[i]->x509, cur->x509) != 0 &&
+		    X509_check_issued(extra[i]->x509, cur->x509) == X509_V_OK)
 			return (int)i;
 	return -1;
 }
@@ -293,67 +324,53 @@ cert_find_issuer(X509 *cur, X509 **extra, size_t n)
 /*
  * Orders the certificates that came with c into a path: c's issuer, its
  * issuer, ... and a self-signed root at the top, kept apart.  Takes over
- * every extra (used ones move into c, the rest are freed).
+ * every extra (the ones on the path move into c, the rest are freed).
  */
 static int
-cert_attach_issuers(struct cert *c, X509 **extra, size_t n)
+cert_attach_issuers(struct cert *c, struct cert **extra, size_t n)
 {
-	X509 *cur = c->x509;
+	const struct cert *cur = c;
 	int i, r = 0;
 
 	c->chain = calloc(n > 0 ? n : 1, sizeof(*c->chain));
 	if (c->chain == NULL)
 		r = -ENOMEM;
-	while (r == 0 && X509_self_signed(cur, 0) != 1 &&
+	while (r == 0 && !cert_is_self_signed(cur) &&
 	    (i = cert_find_issuer(cur, extra, n)) >= 0) {
-		struct cert *ic;
-
-		r = cert_new_x509(extra[i], &ic);
-		if (r < 0)
-			break;
 		cur = extra[i];
 		extra[i] = NULL;
-		if (X509_self_signed(cur, 0) == 1)
-			c->root = ic;
+		if (cert_is_self_signed(cur))
+			c->root = (struct cert *)cur;
 		else
-			c->chain[c->n_chain++] = ic;
+			c->chain[c->n_chain++] = (struct cert *)cur;
 	}
-	for (size_t k = 0; k < n; k++) {
+	for (size_t k = 0; k < n; k++)
 		if (extra[k] != NULL)
 			log_debug("dropping a certificate that is not on the "
 				  "path of the first one");
-		X509_free(extra[k]);
-	}
+	cert_list_free(extra, n);
 	ERR_clear_error();
 	return r;
 }
 
 /* Takes over v[0..n): v[0] is the certificate, the rest its issuers. */
 static int
-cert_from_list(X509 **v, size_t n, struct cert **ret)
+cert_from_list(struct cert **v, size_t n, struct cert **ret)
 {
-	struct cert *c;
-	int r;
+	int r = cert_attach_issuers(v[0], v + 1, n - 1);
 
-	r = cert_new_x509(v[0], &c);
 	if (r < 0) {
-		for (size_t i = 0; i < n; i++)
-			X509_free(v[i]);
+		cert_free(v[0]);
 		return r;
 	}
-	r = cert_attach_issuers(c, v + 1, n - 1);
-	if (r < 0) {
-		cert_free(c);
-		return r;
-	}
-	*ret = c;
+	*ret = v[0];
 	return 0;
 }
 
 int
 cert_load_file(const char *path, struct cert **ret)
 {
-	X509 *v[CERT_MAX_FILE_CERTS];
+	struct cert *v[CERT_MAX_FILE_CERTS];
 	size_t n;
 	int r;
 
@@ -434,31 +451,39 @@ key_no_passphrase(char *pass, size_t pass_size, size_t *pass_len,
 	return 0;
 }
 
-/* PEM or DER; PKCS#8 or the traditional RSA and EC forms. */
+/*
+ * PEM or DER; PKCS#8 or the traditional RSA and EC forms.  A PEM file may
+ * hold other blocks (its certificate) before the key: a block the decoder
+ * does not take is skipped, as PEM_read_bio_PrivateKey does, as long as
+ * each attempt moves forward.
+ */
 static int
 key_decode(const struct buf *b, EVP_PKEY **ret, bool *ret_encrypted)
 {
-	const unsigned char *p = b->p;
-	size_t len = b->len;
+	BIO *bio = BIO_new_mem_buf(b->p, (int)b->len);
 	OSSL_DECODER_CTX *dctx;
 	EVP_PKEY *pkey = NULL;
 	bool asked = false;
-	int ok;
+	long pos = 0, next;
 
 	dctx = OSSL_DECODER_CTX_new_for_pkey(
 	    &pkey, NULL, NULL, NULL, EVP_PKEY_KEYPAIR, NULL, NULL);
-	if (dctx == NULL)
+	if (bio == NULL || dctx == NULL ||
+	    !OSSL_DECODER_CTX_set_passphrase_cb(
+		dctx, key_no_passphrase, &asked)) {
+		BIO_free(bio);
+		OSSL_DECODER_CTX_free(dctx);
 		return -ENOMEM;
-	ok = OSSL_DECODER_CTX_set_passphrase_cb(
-		 dctx, key_no_passphrase, &asked) &&
-	    OSSL_DECODER_from_data(dctx, &p, &len);
+	}
+	while (!OSSL_DECODER_from_bio(dctx, bio) && pkey == NULL && !asked &&
+	    !BIO_eof(bio) && (next = BIO_tell(bio)) > pos)
+		pos = next;
 	OSSL_DECODER_CTX_free(dctx);
+	BIO_free(bio);
 	ERR_clear_error();
 	*ret_encrypted = asked;
-	if (!ok || pkey == NULL) {
-		EVP_PKEY_free(pkey);
+	if (pkey == NULL)
 		return -EBADMSG;
-	}
 	*ret = pkey;
 	return 0;
 }
@@ -665,41 +690,75 @@ p12_parse_in(const struct buf *b, const char *password, OSSL_LIB_CTX *libctx,
 	return r;
 }
 
-/* Our copies of everything, in the default library context: the DER
- * round trip cuts every tie to the context the bundle was parsed in. */
+/*
+ * A copy in the default library context.  The DER round trip cuts every
+ * tie to the private context the bundle was parsed in (X509_dup would keep
+ * a pointer to it, and it is about to be freed).
+ */
+static int
+p12_take_cert(X509 *x, struct cert **ret)
+{
+	unsigned char *der = NULL;
+	struct rd r;
+	int len, e;
+
+	len = i2d_X509(x, &der);
+	if (len <= 0) {
+		ERR_clear_error();
+		return -EBADMSG;
+	}
+	r = rd_make(der, (size_t)len);
+	e = cert_load_der(&r, ret);
+	OPENSSL_free(der);
+	return e;
+}
+
+static int
+p12_take_key(EVP_PKEY *pkey, struct key_ref **ret)
+{
+	unsigned char *der = NULL;
+	const unsigned char *p;
+	EVP_PKEY *copy;
+	int len, r;
+
+	len = i2d_PrivateKey(pkey, &der);
+	p = der;
+	copy = len > 0 ? d2i_AutoPrivateKey(NULL, &p, len) : NULL;
+	OPENSSL_clear_free(der, len > 0 ? (size_t)len : 0);
+	ERR_clear_error();
+	r = copy != NULL ? key_new(copy, ret) : -EBADMSG;
+	if (r < 0)
+		EVP_PKEY_free(copy);
+	return r;
+}
+
 static int
 p12_take(const struct p12_items *it, struct cert **ret_cert,
     struct key_ref **ret_key)
 {
-	X509 *v[CERT_MAX_FILE_CERTS];
-	unsigned char *der = NULL;
-	const unsigned char *p;
-	EVP_PKEY *pkey;
+	struct cert *v[CERT_MAX_FILE_CERTS];
 	size_t n = 0;
-	int len, r;
+	int r;
 
-	v[n++] = X509_dup(it->x509);
-	for (int i = 0; i < sk_X509_num(it->ca) && n < ARRAY_SIZE(v); i++)
-		v[n++] = X509_dup(sk_X509_value(it->ca, i));
-	for (size_t i = 0; i < n; i++)
-		if (v[i] == NULL) {
-			for (size_t k = 0; k < n; k++)
-				X509_free(v[k]);
-			return -ENOMEM;
-		}
+	r = p12_take_cert(it->x509, &v[n]);
+	if (r == 0)
+		n++;
+	for (int i = 0; r == 0 && i < sk_X509_num(it->ca) && n < ARRAY_SIZE(v);
+	     i++) {
+		r = p12_take_cert(sk_X509_value(it->ca, i), &v[n]);
+		if (r == 0)
+			n++;
+	}
+	if (r < 0) {
+		cert_list_free(v, n);
+		return r;
+	}
 	r = cert_from_list(v, n, ret_cert);
 	if (r < 0)
 		return r;
-	len = i2d_PrivateKey(it->pkey, &der);
-	p = der;
-	pkey = len > 0 ? d2i_AutoPrivateKey(NULL, &p, len) : NULL;
-	OPENSSL_clear_free(der, len > 0 ? (size_t)len : 0);
-	r = pkey != NULL ? key_new(pkey, ret_key) : -EBADMSG;
-	if (r < 0) {
-		EVP_PKEY_free(pkey);
+	r = p12_take_key(it->pkey, ret_key);
+	if (r < 0)
 		cert_free(*ret_cert);
-	}
-	ERR_clear_error();
 	return r;
 }
 
@@ -884,25 +943,16 @@ trust_add_cert(struct trust *t, const struct cert *c)
 int
 trust_add_file(struct trust *t, const char *path)
 {
-	X509 *v[CERT_MAX_FILE_CERTS];
-	size_t n = 0, i;
+	struct cert *v[CERT_MAX_FILE_CERTS];
+	size_t n = 0;
 	int r;
 
 	r = cert_read_certs(path, v, ARRAY_SIZE(v), &n);
 	if (r < 0)
 		return cert_file_error(path, r, "certificate (PEM or DER)");
-	for (i = 0; i < n && r == 0; i++) {
-		struct cert *c;
-
-		r = cert_new_x509(v[i], &c);
-		if (r < 0)
-			break;
-		v[i] = NULL;
-		r = trust_add_cert(t, c);
-		cert_free(c);
-	}
-	for (; i < n; i++)
-		X509_free(v[i]);
+	for (size_t i = 0; i < n && r == 0; i++)
+		r = trust_add_cert(t, v[i]);
+	cert_list_free(v, n);
 	if (r == -E2BIG)
 		log_err("%s: more than %d trusted roots in the profile", path,
 		    CERT_MAX_ROOTS);

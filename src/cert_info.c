@@ -310,17 +310,20 @@ cert_base64(const struct cert *c, char **ret)
 int
 cert_spki_sha1(const struct cert *c, uint8_t ret[static CERT_SPKI_HASH_LEN])
 {
-	unsigned char *der = NULL;
+	unsigned char md[EVP_MAX_MD_SIZE], *der = NULL;
 	unsigned int n = 0;
 	int len, ok;
 
 	len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(c->x509), &der);
 	ok = len > 0 &&
-	    EVP_Digest(der, (size_t)len, ret, &n, EVP_sha1(), NULL) &&
+	    EVP_Digest(der, (size_t)len, md, &n, EVP_sha1(), NULL) &&
 	    n == CERT_SPKI_HASH_LEN;
 	OPENSSL_free(der);
 	ERR_clear_error();
-	return ok ? 0 : -EBADMSG;
+	if (!ok)
+		return -EBADMSG;
+	memcpy(ret, md, CERT_SPKI_HASH_LEN);
+	return 0;
 }
 
 int

@@ -127,6 +127,40 @@ test_load_pem_bundle(void **state)
 	cert_free(c);
 }
 
+/* One file with the key and the certificate, in either order (what
+ * some tools write): the certificate loads from it, the key block is
+ * skipped; and the key loads from it too. */
+static void
+test_load_pem_with_key(void **state)
+{
+	static const char *const orders[2][2] = {
+		{ "client.key", "client.pem" }, { "client.pem", "client.key" }
+	};
+
+	for (size_t i = 0; i < 2; i++) {
+		char path[] = "/tmp/p2s-test-combined-XXXXXX";
+		uint8_t a[8192], b[8192];
+		size_t na = certs_read(orders[i][0], a, sizeof(a));
+		size_t nb = certs_read(orders[i][1], b, sizeof(b));
+		struct cert *c = NULL, *ref = certs_load("client.pem");
+		struct key_ref *k = NULL;
+		int fd = mkstemp(path);
+
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, a, na), (ssize_t)na);
+		assert_int_equal(write(fd, b, nb), (ssize_t)nb);
+		(void)close(fd);
+		assert_int_equal(cert_load_file(path, &c), 0);
+		assert_same_der(c, ref);
+		assert_int_equal(key_load_file(path, &k), 0);
+		assert_int_equal(cert_check_key(c, k), 0);
+		(void)unlink(path);
+		cert_free(c);
+		cert_free(ref);
+		key_free(k);
+	}
+}
+
 /* ------------------------------------------------------------------ */
 /* Keys */
 
@@ -622,6 +656,7 @@ main(void)
 		cmocka_unit_test(test_load_der_exact),
 		cmocka_unit_test(test_load_errors),
 		cmocka_unit_test(test_load_pem_bundle),
+		cmocka_unit_test(test_load_pem_with_key),
 		cmocka_unit_test(test_key_formats),
 		cmocka_unit_test(test_key_mismatch),
 		cmocka_unit_test(test_key_encrypted),
