@@ -50,6 +50,25 @@
 #define SIG_MAX_LEN		1024	/* bytes: a signature (RSA 8192) */
 
 /*
+ * Profiles (conf*.c, proposal.c).  A profile is written by an administrator
+ * or by `p2sctl import` from a package that came from elsewhere, so it is
+ * parsed as untrusted input.  design.md asks for 1,000 routes installed in
+ * under 100 ms; the benchmark goes to 10,000.
+ */
+#define CONF_MAX_FILE_LEN	(1024 * 1024)	/* bytes of one profile */
+#define CONF_MAX_SCALAR_LEN	4096	/* bytes of any one value */
+#define CONF_MAX_PATH_LEN	4095	/* bytes of a path, joined (PATH_MAX-1) */
+#define CONF_MAX_NAME_LEN	253	/* bytes of a DNS name (RFC 1035 2.3.4) */
+#define CONF_MAX_ID_LEN		255	/* bytes of an IKE/EAP identity */
+#define CONF_MAX_ROUTES		10000	/* prefixes in routes */
+#define CONF_MAX_ROOTS		16	/* files in gateway.roots */
+#define CONF_MAX_DNS_SERVERS	16	/* addresses in dns.servers */
+#define CONF_MAX_DNS_DOMAINS	64	/* names in dns.domains */
+#define CONF_MAX_PROPOSALS	IKE_MAX_PROPOSALS /* in proposals.ike/esp */
+#define PROPOSAL_MAX_XFORMS	16	/* transforms in one proposal string */
+#define PROPOSAL_MAX_LEN	255	/* characters of one proposal string */
+
+/*
  * EAP (eap.c) and EAP-TLS (eap_tls.c).  A full EAP-TLS authentication
  * against testbed.md's gateway (1024-byte fragments) is 6 EAP requests,
  * and about 60 with 64-byte fragments both ways; the round cap allows
