@@ -551,9 +551,10 @@ dispatch(struct ike_sa *sa, const struct ike_msg *m)
 {
 	bool response = (m->hdr.flags & IKE_FLAG_RESPONSE) != 0;
 	const struct ike_transition *t = transition_find(sa->state, m);
-	char chain[256];
+	char chain[256] = "";
 
-	names_pld_chain(m->pld, m->n_pld, chain, sizeof(chain));
+	if (t == NULL || log_would_emit(LOG_DEBUG))
+		names_pld_chain(m->pld, m->n_pld, chain, sizeof(chain));
 	if (t == NULL) {
 		/* Authenticated (or, for IKE_SA_INIT, carrying our SPI). */
 		if (response)

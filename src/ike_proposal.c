@@ -198,7 +198,7 @@ ike_proposal_name(const struct ike_suite *s, uint16_t dh, char *buf, size_t len)
 		n += snprintf(buf + n, len - (size_t)n, "/%s",
 		    names_integ(s->integ, NAMES_TMP));
 	if (n >= 0 && (size_t)n < len && s->prf != 0)
-		n += snprintf(buf + n, len - (size_t)n, "/%s",
+		n += snprintf(buf + n, len - (size_t)n, "/PRF_%s",
 		    names_prf(s->prf, NAMES_TMP));
 	if (n >= 0 && (size_t)n < len && dh != 0)
 		(void)snprintf(
