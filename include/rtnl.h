@@ -95,7 +95,8 @@ int rtnl_link_index(struct nl *, const char *name, unsigned int *ret) P2S_WUR;
  * ifindex of the interface for outer packets, or 0 for none. */
 int rtnl_xfrmi_add(struct nl *, const char *name, uint32_t if_id,
     unsigned int underlying, unsigned int *ret_ifindex) P2S_WUR;
-int rtnl_link_del(struct nl *, unsigned int ifindex) P2S_WUR;
+/* Deletes are not P2S_WUR: teardown may ignore them with (void). */
+int rtnl_link_del(struct nl *, unsigned int ifindex);
 int rtnl_link_set_up(struct nl *, unsigned int ifindex, bool up) P2S_WUR;
 int rtnl_link_set_mtu(struct nl *, unsigned int ifindex, uint32_t mtu) P2S_WUR;
 /* Call cb for every link (crash cleanup: find our interfaces by name). */
@@ -105,8 +106,7 @@ int rtnl_link_dump(struct nl *, int (*cb)(const struct rtnl_link *, void *),
 /* Addresses (IFA_F_NODAD for IPv6: the address is ours alone). */
 int rtnl_addr_add(
     struct nl *, unsigned int ifindex, const struct nl_prefix *) P2S_WUR;
-int rtnl_addr_del(
-    struct nl *, unsigned int ifindex, const struct nl_prefix *) P2S_WUR;
+int rtnl_addr_del(struct nl *, unsigned int ifindex, const struct nl_prefix *);
 /* Addresses of one family (AF_UNSPEC: all) on ifindex (0: all links). */
 int rtnl_addr_dump(struct nl *, int family, unsigned int ifindex,
     int (*cb)(const struct rtnl_addr *, void *), void *arg) P2S_WUR;

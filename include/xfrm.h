@@ -145,8 +145,8 @@ int xfrm_spi_alloc(struct nl *, const struct nl_addr *src,
 int xfrm_state_add(struct nl *, const struct xfrm_sa *) P2S_WUR;
 /* Complete the state of an SPI from xfrm_spi_alloc. */
 int xfrm_state_update(struct nl *, const struct xfrm_sa *) P2S_WUR;
-int xfrm_state_del(
-    struct nl *, const struct nl_addr *dst, uint32_t spi) P2S_WUR;
+/* Not P2S_WUR, as the other deletes: teardown may (void) them. */
+int xfrm_state_del(struct nl *, const struct nl_addr *dst, uint32_t spi);
 int xfrm_state_get(struct nl *, const struct nl_addr *dst, uint32_t spi,
     struct xfrm_sa_info *ret) P2S_WUR;
 int xfrm_state_dump(struct nl *, int (*cb)(const struct xfrm_sa_info *, void *),
@@ -156,7 +156,7 @@ int xfrm_policy_add(struct nl *, const struct xfrm_sp *) P2S_WUR;
 /* Add, or replace the policy with the same selector, dir and if_id. */
 int xfrm_policy_update(struct nl *, const struct xfrm_sp *) P2S_WUR;
 /* Delete by selector, dir and if_id (the other fields are ignored). */
-int xfrm_policy_del(struct nl *, const struct xfrm_sp *) P2S_WUR;
+int xfrm_policy_del(struct nl *, const struct xfrm_sp *);
 int xfrm_policy_dump(
     struct nl *, int (*cb)(const struct xfrm_sp *, void *), void *arg) P2S_WUR;
 

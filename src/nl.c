@@ -27,7 +27,7 @@ struct nl {
 	uint32_t portid;	    /* ours, assigned by bind */
 	uint32_t seq;		    /* last sequence number used */
 	bool wipe_rx;		    /* XFRM: replies may hold keys */
-	uint8_t *rx;		    /* owned, NL_RX_BUF_SIZE bytes */
+	void *rx;		    /* owned, NL_RX_BUF_SIZE bytes */
 	char errmsg[NL_ERRMSG_MAX]; /* last ext ACK text */
 };
 
@@ -278,6 +278,29 @@ nl_poll(struct nl *nl, int64_t deadline)
  * Answers.
  */
 
+/*
+ * The next message of a datagram at *off, or NULL at its end.  Not
+ * libmnl's mnl_nlmsg_ok(): that compares (int)nlmsg_len, so a length past
+ * INT_MAX passes, and MNL_ALIGN() of a length near UINT32_MAX wraps to 0
+ * and the walk never advances (found by fuzz_nl: corpus/nl/regress-len-*).
+ */
+static const struct nlmsghdr *
+nl_next_msg(const void *buf, size_t len, size_t *off)
+{
+	const void *p = (const uint8_t *)buf + *off;
+	const struct nlmsghdr *nlh = p;
+
+	if (len - *off < NLMSG_HDRLEN || nlh->nlmsg_len < NLMSG_HDRLEN ||
+	    nlh->nlmsg_len > len - *off)
+		return NULL;
+	*off += ((size_t)nlh->nlmsg_len + NLMSG_ALIGNTO - 1) &
+	    ~(size_t)(NLMSG_ALIGNTO - 1);
+	/* The last message may come without its padding. */
+	if (*off > len)
+		*off = len;
+	return nlh;
+}
+
 static int nl_attr_parse_span(const void *, size_t, const struct nl_policy *,
     size_t, const struct nlattr **);
 
@@ -428,13 +451,13 @@ nl_wait_finished(const struct nl_wait *w)
 static int
 nl_wait_datagram(struct nl *nl, struct nl_wait *w, size_t len)
 {
-	const struct nlmsghdr *nlh = (const struct nlmsghdr *)nl->rx;
-	int left = (int)len, r = 0;
+	const struct nlmsghdr *nlh;
+	size_t off = 0;
+	int r = 0;
 
-	while (r == 0 && mnl_nlmsg_ok(nlh, left) && !nl_wait_finished(w)) {
+	while (r == 0 && !nl_wait_finished(w) &&
+	    (nlh = nl_next_msg(nl->rx, len, &off)) != NULL)
 		r = nl_wait_msg(nl, w, nlh);
-		nlh = mnl_nlmsg_next(nlh, &left);
-	}
 	return r;
 }
 
@@ -521,18 +544,16 @@ nl_dump(struct nl *nl, struct nlmsghdr *nlh, nl_msg_cb cb, void *arg)
 int
 nl_datagram_walk(const void *buf, size_t len, nl_msg_cb cb, void *arg)
 {
-	const struct nlmsghdr *nlh = buf;
-	int left = len > INT32_MAX ? INT32_MAX : (int)len;
+	const struct nlmsghdr *nlh;
+	size_t off = 0;
 	int r, first = 0;
 
-	while (mnl_nlmsg_ok(nlh, left)) {
+	while ((nlh = nl_next_msg(buf, len, &off)) != NULL)
 		if (nlh->nlmsg_type != NLMSG_NOOP && (r = cb(nlh, arg)) < 0 &&
 		    first == 0)
 			first = r;
-		nlh = mnl_nlmsg_next(nlh, &left);
-	}
-	if (first == 0 && left > 0) {
-		log_debug("%d bytes after the last message", left);
+	if (first == 0 && off < len) {
+		log_debug("%zu bytes after the last message", len - off);
 		first = -EBADMSG;
 	}
 	return first;
@@ -626,6 +647,16 @@ nl_batch_grow(struct nl_batch *b, size_t need)
 	return 0;
 }
 
+/* The message at byte off: messages are padded to 4 bytes, and malloc's
+ * block is aligned for anything. */
+static struct nlmsghdr *
+nl_batch_at(const struct nl_batch *b, size_t off)
+{
+	void *p = b->buf + off;
+
+	return p;
+}
+
 void *
 nl_batch_reserve(struct nl_batch *b, size_t cap)
 {
@@ -639,7 +670,7 @@ nl_batch_reserve(struct nl_batch *b, size_t cap)
 int
 nl_batch_commit(struct nl_batch *b)
 {
-	struct nlmsghdr *nlh = (struct nlmsghdr *)(b->buf + b->len);
+	struct nlmsghdr *nlh = nl_batch_at(b, b->len);
 	size_t len;
 	int *p;
 
@@ -683,7 +714,7 @@ nl_batch_chunk(
 	size_t len = 0, n = 0;
 
 	while (from + n < b->n && n < NL_BATCH_CHUNK_MSGS) {
-		struct nlmsghdr *nlh = (struct nlmsghdr *)(b->buf + off + len);
+		struct nlmsghdr *nlh = nl_batch_at(b, off + len);
 		size_t msg_len = NLMSG_ALIGN(nlh->nlmsg_len);
 
 		if (n > 0 && len + msg_len > NL_BATCH_CHUNK_BYTES)

@@ -13,6 +13,19 @@
 #include <stdint.h>
 #include <string.h>
 
+/* Views into the tests' buffers, all aligned for netlink headers. */
+static inline struct nlmsghdr *
+nlh_at(void *p)
+{
+	return p;
+}
+
+static inline struct nlattr *
+nla_at(void *p)
+{
+	return p;
+}
+
 struct exp {
 	_Alignas(8) uint8_t b[4096];
 	size_t len;
@@ -94,16 +107,16 @@ exp_nest_end(struct exp *e, size_t at)
 static inline const struct nlmsghdr *
 exp_done(struct exp *e)
 {
-	struct nlmsghdr *h = (struct nlmsghdr *)e->b;
+	struct nlmsghdr *h = nlh_at(e->b);
 
 	h->nlmsg_len = (uint32_t)e->len;
 	return h;
 }
 
 static inline void
-assert_msg_equal(const uint8_t *buf, struct exp *e)
+assert_msg_equal(const void *buf, struct exp *e)
 {
-	const struct nlmsghdr *h = (const struct nlmsghdr *)buf;
+	const struct nlmsghdr *h = buf;
 
 	exp_done(e);
 	assert_int_equal(h->nlmsg_len, e->len);
@@ -113,13 +126,14 @@ assert_msg_equal(const uint8_t *buf, struct exp *e)
 /* Attribute `type` after a fixed header of `fixed` bytes; NULL if
  * absent. */
 static inline const struct nlattr *
-find_attr(const uint8_t *buf, size_t fixed, uint16_t type)
+find_attr(const void *buf, size_t fixed, uint16_t type)
 {
-	const struct nlmsghdr *h = (const struct nlmsghdr *)buf;
+	const struct nlmsghdr *h = buf;
 	size_t off = NLMSG_HDRLEN + NLMSG_ALIGN(fixed);
 
 	while (off + NLA_HDRLEN <= h->nlmsg_len) {
-		const struct nlattr *a = (const struct nlattr *)(buf + off);
+		const struct nlattr *a =
+		    (const void *)((const uint8_t *)buf + off);
 
 		assert_true(a->nla_len >= NLA_HDRLEN);
 		if (a->nla_type == type)
@@ -131,7 +145,7 @@ find_attr(const uint8_t *buf, size_t fixed, uint16_t type)
 
 /* The same, for an attribute that must be there. */
 static inline const struct nlattr *
-must_attr(const uint8_t *buf, size_t fixed, uint16_t type)
+must_attr(const void *buf, size_t fixed, uint16_t type)
 {
 	static const struct nlattr none[64];
 	const struct nlattr *a = find_attr(buf, fixed, type);

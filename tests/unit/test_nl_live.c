@@ -342,7 +342,8 @@ test_addr(void **state)
 	assert_int_equal(rtnl_addr_add(g.rt, g.ifindex, &a4), -EEXIST);
 	assert_true(rtnl_wait(match_addrs_new, &s));
 	memset(&s, 0, sizeof(s));
-	s.want[0] = a4, s.want[1] = a6;
+	s.want[0] = a4;
+	s.want[1] = a6;
 
 	assert_int_equal(
 	    rtnl_addr_dump(g.rt, AF_UNSPEC, g.ifindex, addr_cb, &s), 0);
@@ -354,7 +355,8 @@ test_addr(void **state)
 	assert_int_equal(rtnl_addr_del(g.rt, g.ifindex, &a6), 0);
 	assert_int_equal(rtnl_addr_del(g.rt, g.ifindex, &a6), -EADDRNOTAVAIL);
 	memset(&s, 0, sizeof(s));
-	s.want[0] = a4, s.want[1] = a6;
+	s.want[0] = a4;
+	s.want[1] = a6;
 	assert_int_equal(rtnl_addr_dump(g.rt, AF_INET, 0, addr_cb, &s), 0);
 	assert_true(s.seen[0]);
 	assert_false(s.seen[1]);

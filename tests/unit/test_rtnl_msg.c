@@ -136,17 +136,23 @@ test_route_invalid(void **state)
 	_Alignas(4) uint8_t buf[RTNL_MSG_MAX];
 	struct rtnl_route rt;
 
-	rt = vnet_route(), rt.dst.addr = v4("10.1.0.1"); /* host bits */
+	rt = vnet_route();
+	rt.dst.addr = v4("10.1.0.1"); /* host bits */
 	assert_int_equal(rtnl_route_build(buf, sizeof(buf), 0, &rt), -EINVAL);
-	rt = vnet_route(), rt.dst.len = 33;
+	rt = vnet_route();
+	rt.dst.len = 33;
 	assert_int_equal(rtnl_route_build(buf, sizeof(buf), 0, &rt), -EINVAL);
-	rt = vnet_route(), rt.gateway = v6("fe80::1");
+	rt = vnet_route();
+	rt.gateway = v6("fe80::1");
 	assert_int_equal(rtnl_route_build(buf, sizeof(buf), 0, &rt), -EINVAL);
-	rt = vnet_route(), rt.prefsrc = v6("fe80::1");
+	rt = vnet_route();
+	rt.prefsrc = v6("fe80::1");
 	assert_int_equal(rtnl_route_build(buf, sizeof(buf), 0, &rt), -EINVAL);
-	rt = vnet_route(), rt.oif = 0; /* goes nowhere */
+	rt = vnet_route();
+	rt.oif = 0; /* goes nowhere */
 	assert_int_equal(rtnl_route_build(buf, sizeof(buf), 0, &rt), -EINVAL);
-	rt = vnet_route(), rt.dst.addr.family = AF_UNSPEC;
+	rt = vnet_route();
+	rt.dst.addr.family = AF_UNSPEC;
 	assert_int_equal(rtnl_route_build(buf, sizeof(buf), 0, &rt), -EINVAL);
 	rt = vnet_route();
 	assert_int_equal(rtnl_route_build(buf, sizeof(buf), 3, &rt), -EINVAL);
@@ -155,7 +161,7 @@ test_route_invalid(void **state)
 	assert_int_equal(rtnl_route_build(buf, sizeof(buf), 0, &rt), -EINVAL);
 	rt.dst.len = 64;
 	assert_int_equal(rtnl_route_build(buf, sizeof(buf), 0, &rt), 0);
-	for (size_t cap = 0; cap < ((struct nlmsghdr *)buf)->nlmsg_len; cap++)
+	for (size_t cap = 0; cap < (nlh_at(buf))->nlmsg_len; cap++)
 		assert_int_equal(rtnl_route_build(buf, cap, 0, &rt), -ENOSPC);
 }
 
@@ -173,7 +179,7 @@ test_route_round_trip(void **state)
 	rt.table = 70000;
 	assert_int_equal(
 	    rtnl_route_build(buf, sizeof(buf), RTNL_ROUTE_ADD, &rt), 0);
-	assert_int_equal(rtnl_route_parse((struct nlmsghdr *)buf, &got), 0);
+	assert_int_equal(rtnl_route_parse(nlh_at(buf), &got), 0);
 	assert_true(nl_addr_eq(&got.dst.addr, &rt.dst.addr));
 	assert_int_equal(got.dst.len, 16);
 	assert_int_equal(got.oif, 5);
@@ -183,13 +189,13 @@ test_route_round_trip(void **state)
 	assert_int_equal(got.metric, 7);
 	assert_int_equal(got.protocol, RTPROT_P2S);
 	assert_int_equal(got.type, RTN_UNICAST);
-	assert_int_equal(rtnl_event_parse((struct nlmsghdr *)buf, &ev), 0);
+	assert_int_equal(rtnl_event_parse(nlh_at(buf), &ev), 0);
 	assert_int_equal(ev.type, RTNL_EV_ROUTE_NEW);
 	assert_int_equal(ev.route.oif, 5);
 
 	assert_int_equal(
 	    rtnl_route_build(buf, sizeof(buf), RTNL_ROUTE_DEL, &rt), 0);
-	assert_int_equal(rtnl_event_parse((struct nlmsghdr *)buf, &ev), 0);
+	assert_int_equal(rtnl_event_parse(nlh_at(buf), &ev), 0);
 	assert_int_equal(ev.type, RTNL_EV_ROUTE_DEL);
 }
 
@@ -377,8 +383,8 @@ test_link_parse(void **state)
 	assert_int_equal(
 	    rtnl_event_parse(link_msg(&e, 12, "x", "xfrm"), &ev), 0);
 	assert_int_equal(ev.type, RTNL_EV_LINK_NEW);
-	((struct nlmsghdr *)e.b)->nlmsg_type = RTM_DELLINK;
-	assert_int_equal(rtnl_event_parse((struct nlmsghdr *)e.b, &ev), 0);
+	(nlh_at(e.b))->nlmsg_type = RTM_DELLINK;
+	assert_int_equal(rtnl_event_parse(nlh_at(e.b), &ev), 0);
 	assert_int_equal(ev.type, RTNL_EV_LINK_DEL);
 
 	/* No name, index 0, a name without its NUL, a name too long. */
@@ -388,8 +394,7 @@ test_link_parse(void **state)
 	    rtnl_link_parse(link_msg(&e, 0, "x", "xfrm"), &link), -EBADMSG);
 	link_msg(&e, 12, "abc", "xfrm");
 	e.b[NLMSG_HDRLEN + sizeof(struct ifinfomsg) + NLA_HDRLEN + 3] = 'd';
-	assert_int_equal(
-	    rtnl_link_parse((struct nlmsghdr *)e.b, &link), -EBADMSG);
+	assert_int_equal(rtnl_link_parse(nlh_at(e.b), &link), -EBADMSG);
 	assert_int_equal(
 	    rtnl_link_parse(
 		link_msg(&e, 12, "sixteen-chars-xx", "xfrm"), &link),
@@ -442,8 +447,8 @@ test_addr_parse(void **state)
 		addr_msg(&e, AF_INET6, 64, NULL, 0, &a6.in6, 16), &addr),
 	    0);
 	assert_true(nl_addr_eq(&addr.prefix.addr, &a6));
-	((struct nlmsghdr *)e.b)->nlmsg_type = RTM_DELADDR;
-	assert_int_equal(rtnl_event_parse((struct nlmsghdr *)e.b, &ev), 0);
+	(nlh_at(e.b))->nlmsg_type = RTM_DELADDR;
+	assert_int_equal(rtnl_event_parse(nlh_at(e.b), &ev), 0);
 	assert_int_equal(ev.type, RTNL_EV_ADDR_DEL);
 	assert_int_equal(ev.addr.prefix.len, 64);
 
@@ -506,9 +511,8 @@ test_route_parse_foreign(void **state)
 	exp_hdr(&e, RTM_NEWROUTE, 0);
 	exp_bytes(&e, &rtm, sizeof(rtm));
 	assert_int_equal(rtnl_route_parse(exp_done(&e), &rt), -EOPNOTSUPP);
-	((struct nlmsghdr *)e.b)->nlmsg_type = RTM_NEWRULE;
-	assert_int_equal(
-	    rtnl_event_parse((struct nlmsghdr *)e.b, &ev), -EOPNOTSUPP);
+	(nlh_at(e.b))->nlmsg_type = RTM_NEWRULE;
+	assert_int_equal(rtnl_event_parse(nlh_at(e.b), &ev), -EOPNOTSUPP);
 }
 
 int

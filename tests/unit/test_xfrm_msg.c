@@ -43,7 +43,7 @@ v6(const char *s)
 	return a;
 }
 
-static uint8_t key[64];
+static uint8_t key[80]; /* room for key + 1 .. key + 65 */
 
 static struct xfrm_sa
 gcm_sa(void)
@@ -114,7 +114,7 @@ test_state_gcm_bytes(void **state)
 
 	/* Completing an allocated SPI is the same request as UPDSA. */
 	assert_int_equal(xfrm_state_build(buf, sizeof(buf), &sa, true), 0);
-	assert_int_equal(((struct nlmsghdr *)buf)->nlmsg_type, XFRM_MSG_UPDSA);
+	assert_int_equal((nlh_at(buf))->nlmsg_type, XFRM_MSG_UPDSA);
 }
 
 static void
@@ -256,33 +256,46 @@ test_state_invalid(void **state)
 	_Alignas(8) uint8_t buf[XFRM_REQ_MAX];
 	struct xfrm_sa sa;
 
-	sa = gcm_sa(), sa.encr = IKE_ENCR_3DES;
+	sa = gcm_sa();
+	sa.encr = IKE_ENCR_3DES;
 	assert_int_equal(
 	    xfrm_state_build(buf, sizeof(buf), &sa, 0), -EOPNOTSUPP);
-	sa = gcm_sa(), sa.encr_key = rd_make(key, 32); /* no salt */
+	sa = gcm_sa();
+	sa.encr_key = rd_make(key, 32); /* no salt */
 	assert_int_equal(xfrm_state_build(buf, sizeof(buf), &sa, 0), -EINVAL);
-	sa = gcm_sa(), sa.integ = IKE_INTEG_HMAC_SHA2_256_128;
+	sa = gcm_sa();
+	sa.integ = IKE_INTEG_HMAC_SHA2_256_128;
 	sa.integ_key = rd_make(key, 32); /* an AEAD takes no integrity */
 	assert_int_equal(xfrm_state_build(buf, sizeof(buf), &sa, 0), -EINVAL);
-	sa = gcm_sa(), sa.encr = IKE_ENCR_AES_CBC,
+	sa = gcm_sa();
+	sa.encr = IKE_ENCR_AES_CBC;
 	sa.encr_key = rd_make(key, 16);
 	assert_int_equal(xfrm_state_build(buf, sizeof(buf), &sa, 0), -EINVAL);
-	sa.integ = IKE_INTEG_HMAC_MD5_96, sa.integ_key = rd_make(key, 16);
+	sa.integ = IKE_INTEG_HMAC_MD5_96;
+	sa.integ_key = rd_make(key, 16);
 	assert_int_equal(
 	    xfrm_state_build(buf, sizeof(buf), &sa, 0), -EOPNOTSUPP);
-	sa.integ = IKE_INTEG_HMAC_SHA2_256_128, sa.integ_key = rd_make(key, 20);
+	sa.integ = IKE_INTEG_HMAC_SHA2_256_128;
+	sa.integ_key = rd_make(key, 20);
 	assert_int_equal(xfrm_state_build(buf, sizeof(buf), &sa, 0), -EINVAL);
-	sa = gcm_sa(), sa.encr = IKE_ENCR_AES_CBC,
+	sa = gcm_sa();
+	sa.encr = IKE_ENCR_AES_CBC;
 	sa.encr_key = rd_make(key, 20);
-	sa.integ = IKE_INTEG_HMAC_SHA1_96, sa.integ_key = rd_make(key, 20);
+	sa.integ = IKE_INTEG_HMAC_SHA1_96;
+	sa.integ_key = rd_make(key, 20);
 	assert_int_equal(xfrm_state_build(buf, sizeof(buf), &sa, 0), -EINVAL);
-	sa = gcm_sa(), sa.dst = v6("2001:db8::1"); /* mixed families */
+	sa = gcm_sa();
+	sa.dst = v6("2001:db8::1"); /* mixed families */
 	assert_int_equal(xfrm_state_build(buf, sizeof(buf), &sa, 0), -EINVAL);
-	sa = gcm_sa(), sa.spi = 255; /* reserved (RFC 4303 2.1) */
+	sa = gcm_sa();
+	sa.spi = 255; /* reserved (RFC 4303 2.1) */
 	assert_int_equal(xfrm_state_build(buf, sizeof(buf), &sa, 0), -EINVAL);
-	sa = gcm_sa(), sa.esn = true, sa.replay_window = 0;
+	sa = gcm_sa();
+	sa.esn = true;
+	sa.replay_window = 0;
 	assert_int_equal(xfrm_state_build(buf, sizeof(buf), &sa, 0), -EINVAL);
-	sa = gcm_sa(), sa.replay_window = XFRM_REPLAY_MAX + 1;
+	sa = gcm_sa();
+	sa.replay_window = XFRM_REPLAY_MAX + 1;
 	assert_int_equal(xfrm_state_build(buf, sizeof(buf), &sa, 0), -EINVAL);
 	assert_null(xfrm_encr_name(IKE_ENCR_3DES));
 	assert_string_equal(xfrm_encr_name(IKE_ENCR_CHACHA20_POLY1305),
@@ -300,7 +313,7 @@ test_state_enospc(void **state)
 
 	sa.replay_window = 1024;
 	assert_int_equal(xfrm_state_build(buf, XFRM_REQ_MAX, &sa, false), 0);
-	need = ((struct nlmsghdr *)buf)->nlmsg_len;
+	need = (nlh_at(buf))->nlmsg_len;
 	for (size_t cap = 0; cap < need; cap++) {
 		memset(buf, 0xa5, sizeof(buf));
 		assert_int_equal(
@@ -322,8 +335,7 @@ test_state_round_trip(void **state)
 	sa.src = v6("2001:db8::1");
 	sa.dst = v6("2001:db8::2");
 	assert_int_equal(xfrm_state_build(buf, sizeof(buf), &sa, false), 0);
-	assert_int_equal(
-	    xfrm_state_parse((const struct nlmsghdr *)buf, &info), 0);
+	assert_int_equal(xfrm_state_parse(nlh_at(buf), &info), 0);
 	assert_true(nl_addr_eq(&info.src, &sa.src));
 	assert_true(nl_addr_eq(&info.dst, &sa.dst));
 	assert_int_equal(info.spi, 0xc0ffee01);
@@ -336,8 +348,7 @@ test_state_round_trip(void **state)
 	assert_int_equal(info.bytes, 0);
 	/* An UPDSA is not what the kernel answers with. */
 	assert_int_equal(xfrm_state_build(buf, sizeof(buf), &sa, true), 0);
-	assert_int_equal(
-	    xfrm_state_parse((const struct nlmsghdr *)buf, &info), -EOPNOTSUPP);
+	assert_int_equal(xfrm_state_parse(nlh_at(buf), &info), -EOPNOTSUPP);
 }
 
 static void
@@ -449,8 +460,7 @@ test_policy_bytes(void **state)
 	assert_msg_equal(buf, &e);
 
 	assert_int_equal(xfrm_policy_build(buf, sizeof(buf), &sp, true), 0);
-	assert_int_equal(
-	    ((struct nlmsghdr *)buf)->nlmsg_type, XFRM_MSG_UPDPOLICY);
+	assert_int_equal((nlh_at(buf))->nlmsg_type, XFRM_MSG_UPDPOLICY);
 
 	assert_int_equal(xfrm_policy_del_build(buf, sizeof(buf), &sp), 0);
 	exp_hdr(&e, XFRM_MSG_DELPOLICY, 0);
@@ -475,8 +485,7 @@ test_policy_round_trip(void **state)
 	sp.dir = XFRM_SP_FWD;
 	sp.ip_proto = IPPROTO_UDP;
 	assert_int_equal(xfrm_policy_build(buf, sizeof(buf), &sp, false), 0);
-	assert_int_equal(
-	    xfrm_policy_parse((const struct nlmsghdr *)buf, &got), 0);
+	assert_int_equal(xfrm_policy_parse(nlh_at(buf), &got), 0);
 	assert_true(nl_addr_eq(&got.src.addr, &sp.src.addr));
 	assert_true(nl_addr_eq(&got.dst.addr, &sp.dst.addr));
 	assert_int_equal(got.src.len, 128);
@@ -489,16 +498,20 @@ test_policy_round_trip(void **state)
 	assert_true(nl_addr_eq(&got.tmpl_src, &sp.tmpl_src));
 	assert_true(nl_addr_eq(&got.tmpl_dst, &sp.tmpl_dst));
 
-	sp = out_sp(), sp.src.len = 33;
+	sp = out_sp();
+	sp.src.len = 33;
 	assert_int_equal(
 	    xfrm_policy_build(buf, sizeof(buf), &sp, false), -EINVAL);
-	sp = out_sp(), sp.dst.addr = v6("fd00::");
+	sp = out_sp();
+	sp.dst.addr = v6("fd00::");
 	assert_int_equal(
 	    xfrm_policy_build(buf, sizeof(buf), &sp, false), -EINVAL);
-	sp = out_sp(), sp.tmpl_dst.family = AF_UNSPEC;
+	sp = out_sp();
+	sp.tmpl_dst.family = AF_UNSPEC;
 	assert_int_equal(
 	    xfrm_policy_build(buf, sizeof(buf), &sp, false), -EINVAL);
-	sp = out_sp(), sp.dir = 3;
+	sp = out_sp();
+	sp.dir = 3;
 	assert_int_equal(xfrm_policy_del_build(buf, sizeof(buf), &sp), -EINVAL);
 }
 
@@ -542,10 +555,9 @@ test_expire_parse(void **state)
 	assert_int_equal(
 	    xfrm_event_parse(expire_msg(&e, 1, 99), &ev), -EOPNOTSUPP);
 	expire_msg(&e, 1, AF_INET);
-	((struct nlmsghdr *)e.b)->nlmsg_len =
+	(nlh_at(e.b))->nlmsg_len =
 	    NLMSG_HDRLEN + sizeof(struct xfrm_user_expire) - 1;
-	assert_int_equal(
-	    xfrm_event_parse((struct nlmsghdr *)e.b, &ev), -EBADMSG);
+	assert_int_equal(xfrm_event_parse(nlh_at(e.b), &ev), -EBADMSG);
 }
 
 static const struct nlmsghdr *
@@ -619,7 +631,7 @@ test_parse_malformed(void **state)
 {
 	_Alignas(8) uint8_t buf[XFRM_REQ_MAX];
 	struct xfrm_sp sp = out_sp(), got;
-	struct nlmsghdr *h = (struct nlmsghdr *)buf;
+	struct nlmsghdr *h = nlh_at(buf);
 	struct nlattr *a;
 	struct xfrm_event ev;
 	size_t len;
@@ -628,19 +640,22 @@ test_parse_malformed(void **state)
 	len = h->nlmsg_len;
 
 	/* An unknown attribute is skipped. */
-	a = (struct nlattr *)(buf + len);
-	a->nla_type = 200, a->nla_len = NLA_HDRLEN + 3;
+	a = nla_at(buf + len);
+	a->nla_type = 200;
+	a->nla_len = NLA_HDRLEN + 3;
 	h->nlmsg_len = (uint32_t)(len + 8);
 	assert_int_equal(xfrm_policy_parse(h, &got), 0);
 	/* Bytes that are not an attribute are not. */
 	h->nlmsg_len = (uint32_t)(len + 3);
 	assert_int_equal(xfrm_policy_parse(h, &got), -EBADMSG);
 	/* A known attribute of the wrong size is an error: IF_ID of 2. */
-	a->nla_type = XFRMA_IF_ID, a->nla_len = NLA_HDRLEN + 2;
+	a->nla_type = XFRMA_IF_ID;
+	a->nla_len = NLA_HDRLEN + 2;
 	h->nlmsg_len = (uint32_t)(len + 8);
 	assert_int_equal(xfrm_policy_parse(h, &got), -EBADMSG);
 	/* An attribute longer than the message. */
-	a->nla_type = 200, a->nla_len = 64;
+	a->nla_type = 200;
+	a->nla_len = 64;
 	assert_int_equal(xfrm_policy_parse(h, &got), -EBADMSG);
 	/* A fixed part cut short. */
 	h->nlmsg_len = NLMSG_HDRLEN + sizeof(struct xfrm_userpolicy_info) - 1;
