@@ -49,12 +49,12 @@ trust_set_verify_param(X509_VERIFY_PARAM *param)
 /* Why a chain failed, in the user's terms. */
 
 struct verify_fail {
-	int err;     /* X509_V_ERR_* */
-	int depth;   /* 0: the leaf */
-	bool anchor; /* the failing cert is a profile root */
-	char subject[256];
-	char issuer[256];
-	char when[40]; /* notBefore or notAfter, as text */
+	int err;	   /* X509_V_ERR_* */
+	int depth;	   /* 0: the leaf */
+	bool anchor;	   /* the failing cert is a profile root */
+	char subject[256]; /* of the failing cert, one line */
+	char issuer[256];  /* its issuer, one line */
+	char when[40];	   /* notBefore or notAfter, as text */
 };
 
 static const char *
