@@ -389,6 +389,10 @@ eap_peer_success(struct eap_peer *p)
 	return EAP_PEER_DONE;
 }
 
+/*
+ * RFC 3748 4.2.  What EAP-TLS saw explains it best (an alert, a refused
+ * certificate); otherwise where it came says what the gateway refused.
+ */
 static int
 eap_peer_failure(struct eap_peer *p)
 {
@@ -396,10 +400,18 @@ eap_peer_failure(struct eap_peer *p)
 
 	if (why != NULL)
 		return eap_peer_fail(p, -EACCES, "%s", why);
+	if (p->state != EAP_PEER_METHOD)
+		return eap_peer_fail(p, -EACCES,
+		    "EAP-Failure before EAP-TLS began (our identity: \"%s\")",
+		    p->identity);
+	if (eap_tls_state(p->tls) == EAP_TLS_WAIT_SUCCESS)
+		return eap_peer_fail(p, -EACCES,
+		    "EAP-Failure after a complete TLS handshake: the gateway "
+		    "refused our client certificate (revoked, or its root not "
+		    "uploaded to the gateway?)");
 	return eap_peer_fail(p, -EACCES,
-	    "EAP-Failure from the gateway in "
-	    "state %s",
-	    eap_peer_state_name(p->state));
+	    "EAP-Failure during the TLS handshake (EAP-TLS state %s)",
+	    eap_tls_state_name(eap_tls_state(p->tls)));
 }
 
 static int

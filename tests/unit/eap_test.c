@@ -291,6 +291,7 @@ srv_tls(struct eapt_srv *s, struct wr *out)
 {
 	BIO *rbio = SSL_get_rbio(s->ssl), *wbio = SSL_get_wbio(s->ssl);
 	size_t pending;
+	bool ok;
 	int r;
 
 	if (s->failed) {
@@ -324,9 +325,9 @@ srv_tls(struct eapt_srv *s, struct wr *out)
 		srv_send_frag(s, out);
 		return 0;
 	}
-	srv_final(s, out,
-	    SSL_is_init_finished(s->ssl) && !s->failed ? EAP_CODE_SUCCESS
-						       : EAP_CODE_FAILURE);
+	ok = SSL_is_init_finished(s->ssl) && !s->failed &&
+	    !s->conf.refuse_at_end;
+	srv_final(s, out, ok ? EAP_CODE_SUCCESS : EAP_CODE_FAILURE);
 	return 0;
 }
 

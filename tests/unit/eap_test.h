@@ -46,6 +46,7 @@ struct eapt_srv_conf {
 	const char *client_ca; /* the root it trusts for clients */
 	bool always_len;       /* L on every first fragment (strongSwan) */
 	bool no_commit;	       /* TLS 1.3 without RFC 9190's 0x00 */
+	bool refuse_at_end;    /* Failure after a good handshake */
 	bool tickets;	       /* RFC 5077/8446 stateless tickets, which
 					 * carry our certificate: a longer last
 					 * flight; else session ids (strongSwan) */

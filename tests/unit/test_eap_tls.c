@@ -412,6 +412,21 @@ test_client_cert_refused(void **state)
 	}
 }
 
+/* A good handshake, then EAP-Failure (Azure's answer to a revoked client
+ * certificate): no key, and a reason that points at our certificate. */
+static void
+test_failure_after_handshake(void **state)
+{
+	struct eapt_srv_conf sc = testbed_gw;
+	struct conn c;
+
+	sc.refuse_at_end = true;
+	conn_run(&c, &sc, "int-a.pem", EAPT_GW_ID, EAPT_MSG_MAX);
+	assert_true(c.srv.have_keys);
+	assert_refused(&c, "refused our client certificate");
+	conn_done(&c);
+}
+
 /*
  * A reconnect with the kept session, the first peer gone: fewer round
  * trips, fresh keys.  With stateless tickets (tickets) the rounds depend
@@ -889,6 +904,7 @@ main(void)
 		cmocka_unit_test(test_wrong_ca),
 		cmocka_unit_test(test_wrong_gateway_id),
 		cmocka_unit_test(test_client_cert_refused),
+		cmocka_unit_test(test_failure_after_handshake),
 		cmocka_unit_test(test_resume_tls12),
 		cmocka_unit_test(test_resume_tls13),
 		cmocka_unit_test(test_resume_other_ctx),
