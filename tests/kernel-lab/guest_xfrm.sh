@@ -74,8 +74,9 @@ finish() {
 	ip netns delete "$B" 2>/dev/null
 	rm -f "$LOG"
 	echo "# guest: $pass passed, $fail failed"
-	[ "$fail" -eq 0 ]
-	exit
+	# An explicit status: a bare exit in an EXIT trap keeps the script's.
+	[ "$fail" -eq 0 ] && exit 0
+	exit 1
 }
 
 # This script adds namespaces and XFRM state: only in the lab's guest.
@@ -152,7 +153,7 @@ routes() {
 }
 
 ping_ab() {
-	ip netns exec "$A" ping -n -c 3 -i 0.3 -W 10 -I 10.10.1.1 10.10.2.1
+	ip netns exec "$A" ping -n -c 3 -i 0.3 -w 60 -I 10.10.1.1 10.10.2.1
 }
 
 ping_ab_once() {
@@ -195,7 +196,7 @@ encap_socket() {
 		sleep;' "$ready" &
 	HOLDERS+=($!)
 	ENCAP_PID=$!
-	for _ in $(seq 600); do
+	for _ in $(seq 1200); do
 		[ -e "$ready" ] && rm -f "$ready" && return 0
 		kill -0 "$ENCAP_PID" 2>/dev/null || return 1
 		sleep 0.1

@@ -54,8 +54,8 @@ expect() {
 
 summary() {
 	echo "$pass passed, $fail failed"
-	[ "$fail" -eq 0 ]
-	exit
+	[ "$fail" -eq 0 ] && exit 0
+	exit 1
 }
 
 # our_qemus: QEMU processes started by this test's runs (their command
