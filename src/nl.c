@@ -46,6 +46,7 @@ struct nl_wait {
 	uint32_t seq_first; /* answers carry seq_first .. +n-1 */
 	size_t n;
 	size_t n_done; /* answered so far */
+	bool ack_last; /* batch chunk: only the last request asked for an ACK */
 	int *results;  /* n of them; -ECANCELED = unanswered */
 	bool dump;     /* ends at NLMSG_DONE, not at ACKs */
 	bool done;     /* dump: NLMSG_DONE or an error seen */
@@ -445,7 +446,11 @@ nl_wait_msg(struct nl *nl, struct nl_wait *w, const struct nlmsghdr *nlh)
 static bool
 nl_wait_finished(const struct nl_wait *w)
 {
-	return w->dump ? w->done : w->n_done == w->n;
+	if (w->dump)
+		return w->done;
+	if (w->ack_last)
+		return w->results[w->n - 1] != -ECANCELED;
+	return w->n_done == w->n;
 }
 
 static int
@@ -705,26 +710,37 @@ nl_batch_result(const struct nl_batch *b, size_t i)
 	return i < b->n ? b->results[i] : -EINVAL;
 }
 
-/* Number the messages from `from` on, up to a chunk's worth; returns the
- * chunk's length in bytes and message count. */
+/*
+ * Number the messages from `from` on, up to a chunk's worth; returns the
+ * chunk's length in bytes and message count.  Only the chunk's last
+ * request asks for an ACK: the kernel answers every failed request
+ * whether asked or not, and in order, so once the last ACK is in, every
+ * request without an error before it succeeded.  One ACK to read per
+ * chunk instead of one per request.
+ */
 static size_t
 nl_batch_chunk(
     struct nl *nl, struct nl_batch *b, size_t off, size_t from, size_t *ret_n)
 {
+	struct nlmsghdr *nlh = NULL;
 	size_t len = 0, n = 0;
 
 	while (from + n < b->n && n < NL_BATCH_CHUNK_MSGS) {
-		struct nlmsghdr *nlh = nl_batch_at(b, off + len);
-		size_t msg_len = NLMSG_ALIGN(nlh->nlmsg_len);
+		struct nlmsghdr *next = nl_batch_at(b, off + len);
+		size_t msg_len = NLMSG_ALIGN(next->nlmsg_len);
 
 		if (n > 0 && len + msg_len > NL_BATCH_CHUNK_BYTES)
 			break;
-		nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+		nlh = next;
+		nlh->nlmsg_flags |= NLM_F_REQUEST;
+		nlh->nlmsg_flags &= (uint16_t)~NLM_F_ACK;
 		nlh->nlmsg_seq = nl_next_seq(nl);
 		nlh->nlmsg_pid = 0;
 		len += msg_len;
 		n++;
 	}
+	if (nlh != NULL)
+		nlh->nlmsg_flags |= NLM_F_ACK;
 	*ret_n = n;
 	return len;
 }
@@ -739,7 +755,8 @@ nl_batch_send(struct nl *nl, struct nl_batch *b)
 	for (size_t k = 0; k < b->n; k++)
 		b->results[k] = -ECANCELED;
 	while (r == 0 && i < b->n) {
-		struct nl_wait w = { .results = b->results + i };
+		struct nl_wait w = { .results = b->results + i,
+			.ack_last = true };
 
 		/* A chunk's seqs must be consecutive: wrap before, not
 		 * inside it (0 is never used). */
@@ -751,6 +768,9 @@ nl_batch_send(struct nl *nl, struct nl_batch *b)
 		r = nl_send(nl, b->buf + off, len);
 		if (r == 0)
 			r = nl_wait_run(nl, &w);
+		for (size_t k = 0; r == 0 && k < n; k++)
+			if (w.results[k] == -ECANCELED)
+				w.results[k] = 0; /* no error before the ACK */
 		off += len;
 		i += n;
 	}
