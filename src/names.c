@@ -243,31 +243,125 @@ lookup(const struct name *t, size_t n, unsigned v, const char *what,
 	return b->s;
 }
 
-#define NAMES_FN(fn, table, what)                                              \
-	const char *fn(unsigned v, struct names_buf *b)                        \
-	{                                                                      \
-		return lookup(table, ARRAY_SIZE(table), v, what, b);           \
-	}
+const char *
+names_exchange(unsigned v, struct names_buf *b)
+{
+	return lookup(
+	    exchange_names, ARRAY_SIZE(exchange_names), v, "EXCHANGE", b);
+}
 
-NAMES_FN(names_exchange, exchange_names, "EXCHANGE")
-NAMES_FN(names_pld, pld_names, "PAYLOAD")
-NAMES_FN(names_proto, proto_names, "PROTO")
-NAMES_FN(names_xform_type, xform_type_names, "XFORM")
-NAMES_FN(names_encr, encr_names, "ENCR")
-NAMES_FN(names_prf, prf_names, "PRF")
-NAMES_FN(names_integ, integ_names, "INTEG")
-NAMES_FN(names_dh, dh_names, "DH")
-NAMES_FN(names_esn, esn_names, "ESN")
-NAMES_FN(names_id_type, id_type_names, "ID")
-NAMES_FN(names_cert_enc, cert_enc_names, "CERT")
-NAMES_FN(names_auth_method, auth_method_names, "AUTH")
-NAMES_FN(names_hash, hash_names, "HASH")
-NAMES_FN(names_notify, notify_names, "NOTIFY")
-NAMES_FN(names_ts_type, ts_type_names, "TS")
-NAMES_FN(names_cfg_type, cfg_type_names, "CFG")
-NAMES_FN(names_cfg_attr, cfg_attr_names, "CP_ATTR")
-NAMES_FN(names_eap_code, eap_code_names, "EAP_CODE")
-NAMES_FN(names_eap_type, eap_type_names, "EAP_TYPE")
+const char *
+names_pld(unsigned v, struct names_buf *b)
+{
+	return lookup(pld_names, ARRAY_SIZE(pld_names), v, "PAYLOAD", b);
+}
+
+const char *
+names_proto(unsigned v, struct names_buf *b)
+{
+	return lookup(proto_names, ARRAY_SIZE(proto_names), v, "PROTO", b);
+}
+
+const char *
+names_xform_type(unsigned v, struct names_buf *b)
+{
+	return lookup(
+	    xform_type_names, ARRAY_SIZE(xform_type_names), v, "XFORM", b);
+}
+
+const char *
+names_encr(unsigned v, struct names_buf *b)
+{
+	return lookup(encr_names, ARRAY_SIZE(encr_names), v, "ENCR", b);
+}
+
+const char *
+names_prf(unsigned v, struct names_buf *b)
+{
+	return lookup(prf_names, ARRAY_SIZE(prf_names), v, "PRF", b);
+}
+
+const char *
+names_integ(unsigned v, struct names_buf *b)
+{
+	return lookup(integ_names, ARRAY_SIZE(integ_names), v, "INTEG", b);
+}
+
+const char *
+names_dh(unsigned v, struct names_buf *b)
+{
+	return lookup(dh_names, ARRAY_SIZE(dh_names), v, "DH", b);
+}
+
+const char *
+names_esn(unsigned v, struct names_buf *b)
+{
+	return lookup(esn_names, ARRAY_SIZE(esn_names), v, "ESN", b);
+}
+
+const char *
+names_id_type(unsigned v, struct names_buf *b)
+{
+	return lookup(id_type_names, ARRAY_SIZE(id_type_names), v, "ID", b);
+}
+
+const char *
+names_cert_enc(unsigned v, struct names_buf *b)
+{
+	return lookup(cert_enc_names, ARRAY_SIZE(cert_enc_names), v, "CERT", b);
+}
+
+const char *
+names_auth_method(unsigned v, struct names_buf *b)
+{
+	return lookup(
+	    auth_method_names, ARRAY_SIZE(auth_method_names), v, "AUTH", b);
+}
+
+const char *
+names_hash(unsigned v, struct names_buf *b)
+{
+	return lookup(hash_names, ARRAY_SIZE(hash_names), v, "HASH", b);
+}
+
+const char *
+names_notify(unsigned v, struct names_buf *b)
+{
+	return lookup(notify_names, ARRAY_SIZE(notify_names), v, "NOTIFY", b);
+}
+
+const char *
+names_ts_type(unsigned v, struct names_buf *b)
+{
+	return lookup(ts_type_names, ARRAY_SIZE(ts_type_names), v, "TS", b);
+}
+
+const char *
+names_cfg_type(unsigned v, struct names_buf *b)
+{
+	return lookup(cfg_type_names, ARRAY_SIZE(cfg_type_names), v, "CFG", b);
+}
+
+const char *
+names_cfg_attr(unsigned v, struct names_buf *b)
+{
+	return lookup(
+	    cfg_attr_names, ARRAY_SIZE(cfg_attr_names), v, "CP_ATTR", b);
+}
+
+const char *
+names_eap_code(unsigned v, struct names_buf *b)
+{
+	return lookup(
+	    eap_code_names, ARRAY_SIZE(eap_code_names), v, "EAP_CODE", b);
+}
+
+const char *
+names_eap_type(unsigned v, struct names_buf *b)
+{
+	return lookup(
+	    eap_type_names, ARRAY_SIZE(eap_type_names), v, "EAP_TYPE", b);
+}
 
 const char *
 names_xform_id(unsigned type, unsigned id, struct names_buf *b)

@@ -47,6 +47,12 @@ struct ike_check {
 void ike_check_msg(const uint8_t *data, size_t len, struct ike_check *ret);
 
 /*
+ * One payload body of the given type through its typed parse, views and
+ * round trip.  0 if it parsed, -EBADMSG if not (or if it is SK/SKF).
+ */
+int ike_check_payload(uint8_t type, const uint8_t *body, size_t len);
+
+/*
  * Parse msg with the typed parsers and write it again with the typed
  * builders (SK/SKF: ike_pld_build_sk() and the body as it was) into out.
  * The length written, or 0 if some payload did not parse or build.  For a
