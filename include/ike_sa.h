@@ -35,6 +35,7 @@ struct key_ref;
 struct loop;
 struct sock;
 struct trust;
+struct tls_ctx;
 struct tls_session;
 
 enum ike_sa_state {
@@ -63,6 +64,12 @@ struct ike_creds {
 	bool force_encap;	   /* the datapath needs ESP in UDP: make the
 				      gateway see NAT (fake NAT-D), as
 				      strongSwan's kernel-libipsec does */
+	/* EAP-TLS resumption across connects (design.md 7), optional:
+	 * both NULL and the engine makes a TLS context per SA. */
+	struct tls_ctx *tls;		  /* borrowed: kept by the daemon */
+	struct tls_session **tls_session; /* in: offered; out: replaced by
+					     the new one once IKE_AUTH
+					     succeeded (the caller frees) */
 };
 
 /* A traffic selector pair element, IPv4 or IPv6, in network order. */

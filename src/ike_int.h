@@ -175,10 +175,12 @@ struct ike_sa {
 	struct timer *t_keepalive; /* owned */
 
 	/* IKE_AUTH */
-	struct buf *idi;      /* owned: our IDi body (2.15) */
-	struct buf *idr;      /* owned: the gateway's IDr body */
-	struct tls_ctx *tls;  /* owned: EAP-TLS's client context */
-	struct eap_peer *eap; /* owned; holds the MSK, wiped on free */
+	struct buf *idi;	 /* owned: our IDi body (2.15) */
+	struct buf *idr;	 /* owned: the gateway's IDr body */
+	struct tls_ctx *tls;	 /* EAP-TLS's client context: tls_own, or
+				    the daemon's (creds->tls) */
+	struct tls_ctx *tls_own; /* owned, when the daemon keeps none */
+	struct eap_peer *eap;	 /* owned; holds the MSK, wiped on free */
 	struct ike_child_sa child;
 
 	/* Our DELETE: what down() reports once it is answered. */

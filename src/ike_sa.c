@@ -197,8 +197,8 @@ sa_release(struct ike_sa *sa)
 	sa->kex = NULL;
 	eap_peer_free(sa->eap); /* wipes the MSK */
 	sa->eap = NULL;
-	tls_ctx_free(sa->tls);
-	sa->tls = NULL;
+	tls_ctx_free(sa->tls_own);
+	sa->tls = sa->tls_own = NULL;
 }
 
 void

@@ -254,6 +254,7 @@ spi_new(struct ike_sa *sa)
 	return r;
 }
 
+/* The daemon's TLS context (its sessions can be resumed), else ours. */
 static int
 tls_make(struct ike_sa *sa)
 {
@@ -263,8 +264,12 @@ tls_make(struct ike_sa *sa)
 		.roots = c->roots,
 		.server_id = c->gateway_id,
 		.max_version = TLS_VERSION_1_3 };
+	int r = 0;
 
-	return tls_ctx_new(&tc, &sa->tls);
+	if (c->tls == NULL)
+		r = tls_ctx_new(&tc, &sa->tls_own);
+	sa->tls = c->tls != NULL ? c->tls : sa->tls_own;
+	return r;
 }
 
 int
@@ -461,9 +466,12 @@ eap_max_msg(const struct ike_sa *sa)
 static int
 eap_make(struct ike_sa *sa)
 {
-	struct eap_peer_conf ec = { .identity = sa->creds->id,
+	const struct ike_creds *c = sa->creds;
+	struct eap_peer_conf ec = { .identity = c->id,
 		.tls = sa->tls,
-		.resume = NULL,
+		.resume = c->tls != NULL && c->tls_session != NULL
+		    ? *c->tls_session
+		    : NULL,
 		.max_msg_len = eap_max_msg(sa) };
 
 	return sa->eap != NULL ? 0 : eap_peer_new(&ec, &sa->eap);
@@ -681,6 +689,23 @@ ike_auth_on_eap(struct ike_sa *sa, const struct ike_msg *m)
 	return eap_round(sa, m);
 }
 
+/* The TLS session, for the daemon to offer on its next connect: kept
+ * only once the gateway proved the MSK. */
+static void
+eap_keep_session(struct ike_sa *sa)
+{
+	const struct ike_creds *c = sa->creds;
+	struct tls_session *s = NULL;
+
+	if (eap_peer_resumed(sa->eap))
+		sa_info(sa, "EAP-TLS resumed the previous TLS session");
+	if (c->tls == NULL || c->tls_session == NULL ||
+	    eap_peer_session(sa->eap, &s) < 0)
+		return;
+	tls_session_free(*c->tls_session);
+	*c->tls_session = s;
+}
+
 /* 2.16: the gateway's AUTH, from the MSK, over ResponderSignedOctets. */
 static int
 verify_msk_auth(struct ike_sa *sa, const struct ike_msg *m)
@@ -706,6 +731,8 @@ verify_msk_auth(struct ike_sa *sa, const struct ike_msg *m)
 		r = ike_keys_auth_psk_verify(sa->keys, &msk, &oct, &auth.data);
 	}
 	buf_free(octets);
+	if (r == 0)
+		eap_keep_session(sa);
 	/* The MSK has done its work. */
 	eap_peer_free(sa->eap);
 	sa->eap = NULL;

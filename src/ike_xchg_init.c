@@ -256,6 +256,11 @@ on_invalid_ke(struct ike_sa *sa, const struct ike_pld_notify *n)
 	uint16_t group;
 	int r;
 
+	/* A late answer to a request we already repeated with this group
+	 * (a retransmission crossed it): just ask again. */
+	if (ike_pld_notify_group(n, &group) == 0 && group == sa->group &&
+	    sa->n_invalid_ke > 0)
+		return init_send(sa);
 	if (ike_pld_notify_group(n, &group) < 0 || group == sa->group ||
 	    ++sa->n_invalid_ke > IKE_MAX_INVALID_KE) {
 		ike_sa_fail(sa, -EPROTO, false,

@@ -57,6 +57,24 @@ reasm_clear(struct ike_peer *p)
 	p->reasm_total = 0;
 }
 
+static int
+peer_creds(struct ike_peer *p, const struct ike_peer_conf *conf)
+{
+	int r = 0;
+
+	if (conf->cert_obj == NULL) {
+		r = cert_load_file(conf->cert, &p->cert_own);
+		if (r == 0 && conf->issuer != NULL)
+			r = cert_load_file(conf->issuer, &p->issuer_own);
+		if (r == 0)
+			r = key_load_file(conf->key, &p->key_own);
+	}
+	p->cert = conf->cert_obj != NULL ? conf->cert_obj : p->cert_own;
+	p->issuer = conf->cert_obj != NULL ? conf->issuer_obj : p->issuer_own;
+	p->key = conf->cert_obj != NULL ? conf->key_obj : p->key_own;
+	return r;
+}
+
 int
 ike_peer_new(const struct ike_peer_conf *conf, struct ike_peer **ret)
 {
@@ -66,11 +84,7 @@ ike_peer_new(const struct ike_peer_conf *conf, struct ike_peer **ret)
 	if (p == NULL)
 		return -ENOMEM;
 	p->conf = *conf;
-	r = cert_load_file(conf->cert, &p->cert);
-	if (r == 0 && conf->issuer != NULL)
-		r = cert_load_file(conf->issuer, &p->issuer);
-	if (r == 0)
-		r = key_load_file(conf->key, &p->key);
+	r = peer_creds(p, conf);
 	if (r == 0 && conf->spi_r != NULL)
 		memcpy(p->spi_r, conf->spi_r, IKE_SPI_LEN);
 	else if (r == 0)
@@ -93,9 +107,9 @@ ike_peer_free(struct ike_peer *p)
 		return;
 	ike_peer_out_clear(p);
 	reasm_clear(p);
-	cert_free(p->cert);
-	cert_free(p->issuer);
-	key_free(p->key);
+	cert_free(p->cert_own);
+	cert_free(p->issuer_own);
+	key_free(p->key_own);
 	kex_free(p->kex);
 	buf_free(p->ni);
 	buf_free(p->nr);
@@ -104,6 +118,7 @@ ike_peer_free(struct ike_peer *p)
 	buf_free(p->idi);
 	buf_free(p->idr);
 	buf_free(p->last_resp);
+	buf_free(p->last_inner);
 	ike_keys_free(p->keys);
 	ike_child_keys_done(&p->child);
 	free(p);
@@ -115,7 +130,9 @@ static int
 seal_one(struct ike_peer *p, const struct ike_hdr *h, uint8_t first,
     uint16_t num, uint16_t total, const struct rd *inner)
 {
-	uint8_t *b = malloc(BUF_MAX);
+	size_t cap = IKE_HDR_LEN + IKE_PLD_HDR_LEN + 4 + rd_left(inner) +
+	    ike_sk_overhead(p->keys, rd_left(inner));
+	uint8_t *b = malloc(cap);
 	struct ike_sk_layout lay;
 	struct ike_pld_wr pw;
 	struct rd msg;
@@ -123,7 +140,7 @@ seal_one(struct ike_peer *p, const struct ike_hdr *h, uint8_t first,
 
 	if (b == NULL)
 		return -ENOMEM;
-	ike_pld_wr_init_msg(&pw, b, BUF_MAX, h);
+	ike_pld_wr_init_msg(&pw, b, cap, h);
 	ike_pld_build_sk(&pw, first, num, total, &lay);
 	r = pw.err != 0 ? pw.err : 0;
 	if (r == 0)
@@ -149,6 +166,12 @@ ike_peer_seal(struct ike_peer *p, uint8_t exchange, bool response,
 
 	memcpy(h.spi_i, p->spi_i, IKE_SPI_LEN);
 	memcpy(h.spi_r, p->spi_r, IKE_SPI_LEN);
+	buf_free(p->last_inner);
+	p->last_inner = buf_dup_rd(inner);
+	p->last_hdr[0] = exchange;
+	p->last_hdr[1] = response;
+	p->last_hdr[2] = (uint8_t)msgid;
+	p->last_hdr[3] = first;
 	if (room == 0 || rd_left(inner) <= room || rd_left(inner) == 0)
 		return seal_one(p, &h, first, 0, 0, inner);
 	total = (rd_left(inner) + room - 1) / room;
@@ -277,7 +300,9 @@ init_keys(struct ike_peer *p, const struct ike_suite *suite,
 	struct rd s, ni, nr;
 	int r;
 
-	r = kex_new(ke->group, &p->kex);
+	r = p->conf.kex_priv != NULL
+	    ? kex_new_from_private(ke->group, p->conf.kex_priv, &p->kex)
+	    : kex_new(ke->group, &p->kex);
 	if (r == 0 && p->conf.g_ir != NULL)
 		g_ir = buf_dup_secret(p->conf.g_ir->p, p->conf.g_ir->len);
 	else if (r == 0)
@@ -381,6 +406,20 @@ init_refuse(struct ike_peer *p, const struct ike_pld_chain *c, uint16_t group)
 	return 0;
 }
 
+/* A repeated IKE_SA_INIT (a retransmission) starts over. */
+static void
+init_reset(struct ike_peer *p)
+{
+	kex_free(p->kex);
+	ike_keys_free(p->keys);
+	buf_free(p->nr);
+	buf_free(p->init_req);
+	buf_free(p->init_resp);
+	p->kex = NULL;
+	p->keys = NULL;
+	p->nr = p->init_req = p->init_resp = NULL;
+}
+
 static int
 on_init(struct ike_peer *p, const struct rd *dgram, const struct ike_hdr *h,
     const struct ike_pld_chain *c)
@@ -407,6 +446,7 @@ on_init(struct ike_peer *p, const struct rd *dgram, const struct ike_hdr *h,
 		if (ike_pld_find_notify(
 			c->v, c->n, IKE_N_SIGNATURE_HASH_ALGORITHMS, &n) == 0)
 			(void)ike_pld_notify_hashes(&n, &p->client_hashes);
+		init_reset(p);
 		r = choose_ike(sa, ke.group, &prop, &suite);
 		if (r < 0)
 			r = peer_err(

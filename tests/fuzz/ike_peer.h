@@ -47,8 +47,11 @@ struct ike_peer_conf {
 	const char *cert;   /* path: the gateway certificate + issuers */
 	const char *issuer; /* path: one more CERT to send, or NULL */
 	const char *key;    /* path: its key */
-	const char *id;	    /* IDr, an FQDN */
-	bool eap;	    /* EAP-TLS via eap_srv (else certificates) */
+	/* Or, loaded already (borrowed; the paths are then unused). */
+	const struct cert *cert_obj, *issuer_obj;
+	const struct key_ref *key_obj;
+	const char *id; /* IDr, an FQDN */
+	bool eap;	/* EAP-TLS via eap_srv (else certificates) */
 	const struct ike_peer_eap *eap_srv;
 	void *eap_arg;
 	bool frag;	     /* announce IKEV2_FRAGMENTATION_SUPPORTED */
@@ -64,6 +67,7 @@ struct ike_peer_conf {
 	/* Determinism for the fuzzer (NULL: random). */
 	const struct rd *nr;
 	const struct rd *g_ir;
+	const struct rd *kex_priv; /* our DH private value (kex test hook) */
 	const uint8_t *spi_r;
 	uint32_t esp_spi; /* 0: random */
 	/* NAT detection: the client's address as the gateway sees it, and
@@ -75,9 +79,12 @@ struct ike_peer_conf {
 
 struct ike_peer {
 	struct ike_peer_conf conf;
-	struct cert *cert;   /* owned */
-	struct cert *issuer; /* owned, or NULL */
-	struct key_ref *key; /* owned */
+	struct cert *cert_own;	   /* owned, when loaded from a path */
+	struct cert *issuer_own;   /* owned, or NULL */
+	struct key_ref *key_own;   /* owned */
+	const struct cert *cert;   /* the ones in use */
+	const struct cert *issuer; /* or NULL */
+	const struct key_ref *key;
 	uint8_t spi_i[IKE_SPI_LEN], spi_r[IKE_SPI_LEN];
 	struct kex *kex;	/* owned */
 	struct buf *ni, *nr;	/* owned */
@@ -105,6 +112,8 @@ struct ike_peer {
 	uint8_t reasm_inner;
 	struct buf *last_resp; /* owned: inner chain of its last response */
 	uint8_t last_resp_first;
+	struct buf *last_inner; /* owned: the inner chain we sealed last */
+	uint8_t last_hdr[4];	/* its exchange, response, message ID, first */
 	struct buf *out[IKE_PEER_MAX_OUT]; /* owned: datagrams for the client */
 	size_t n_out;
 	char error[256]; /* why the last input failed */

@@ -40,6 +40,7 @@
 #include "ike_sk.h"
 #include "ike_world.h"
 #include "names.h"
+#include "tls_ctx.h"
 
 /* ---- Helpers ---- */
 
@@ -215,6 +216,48 @@ test_eap_tls(void **state)
 	assert_null(w->sa->kex);
 	delete_answered(w);
 	world_free(w);
+}
+
+/* A reconnect with the daemon's TLS context resumes the TLS session the
+ * last connect left (design.md 7: 6 round trips). */
+static void
+test_eap_resumed(void **state)
+{
+	struct world *w = world_new(&(struct world_opts){ 0 });
+	struct tls_ctx_conf tc = { .cert = w->cert,
+		.key = w->key,
+		.roots = w->roots,
+		.server_id = EAPT_GW_ID,
+		.max_version = TLS_VERSION_1_3 };
+	struct tls_session *sess = NULL;
+	struct tls_ctx *tls = NULL;
+
+	(void)state;
+	assert_int_equal(tls_ctx_new(&tc, &tls), 0);
+	w->creds.tls = tls;
+	w->creds.tls_session = &sess;
+	world_connect(w);
+	world_pump(w);
+	assert_int_equal(w->n_established, 1);
+	assert_int_equal(ike_sa_round_trips(w->sa), eap_floor(w));
+	assert_non_null(sess);
+	/* Reconnect: a new SA and responder, the same EAP server. */
+	ike_peer_free(w->peer);
+	w->peer = NULL;
+	w->n_fed = w->n_sent;
+	w->n_established = 0;
+	world_engine(w, w->conf, &w->creds);
+	eapt_srv_reset(&w->srv);
+	world_connect(w);
+	world_pump(w);
+	assert_int_equal(w->peer_err, 0);
+	assert_int_equal(w->n_established, 1);
+	assert_true(w->srv.resumed);
+	assert_int_equal(ike_sa_round_trips(w->sa), 6);
+	check_child(w);
+	world_free(w);
+	tls_session_free(sess);
+	tls_ctx_free(tls);
 }
 
 /* Certificates: 2 round trips; our IKE_AUTH request carries our
@@ -1346,6 +1389,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_states),
 		cmocka_unit_test(test_eap_tls),
+		cmocka_unit_test(test_eap_resumed),
 		cmocka_unit_test(test_pubkey),
 		cmocka_unit_test(test_pubkey_nofrag),
 		cmocka_unit_test(test_fragments_reassembled),
