@@ -267,7 +267,9 @@ ike_sa_delete_because(
 	va_end(ap);
 	sa->del_err = err;
 	sa->del_permanent = permanent;
-	if (err != 0)
+	if (err != 0 && permanent)
+		sa_err(sa, "%s; deleting the IKE SA", sa->del_reason);
+	else if (err != 0)
 		sa_warn(sa, "%s; deleting the IKE SA", sa->del_reason);
 	/* Without keys there is nothing to tell the gateway. */
 	if (sa->keys == NULL || ike_info_delete(sa) < 0)
