@@ -402,8 +402,8 @@ p2sd_free(struct p2sd *d)
 		return;
 	ike_sa_free(d->sa);
 	ike_sa_free(d->sa_dead);
+	paths_close(d); /* tells the datapath: before it is freed */
 	datapath_free(d->dp);
-	paths_close(d);
 	for (size_t i = 0; i < ARRAY_SIZE(d->sig); i++)
 		sig_free(d->sig[i]);
 	timer_free(d->t_retry);
