@@ -82,4 +82,33 @@
 #define EAP_TLS_MAX_MSG_LEN	65536	/* bytes: one reassembled TLS message */
 #define EAP_TLS_MAX_FRAGMENTS	64	/* fragments of one TLS message */
 
+/*
+ * The Azure VPN client package (azpkg*.c): VpnClientConfiguration.zip and
+ * its Generic/VpnSettings.xml, from a download nobody vouches for.  A real
+ * package is under 1 MB with about 7 entries; VpnSettings.xml is about
+ * 2 KB and a VpnServerRoot.cer about 1 KB.  The caps leave room for growth
+ * and refuse bombs before anything is inflated: the sizes and the ratio are
+ * checked from the central directory and again while inflating, because
+ * the directory may lie.  Only the settings and the root files are ever
+ * inflated; the rest is listed, not read.
+ */
+#define AZPKG_MAX_PACKAGE_LEN	(64 * 1024 * 1024) /* bytes of the zip file */
+#define AZPKG_MAX_ENTRIES	256	/* entries in the zip */
+#define AZPKG_MAX_NAME_LEN	512	/* bytes of one entry name */
+#define AZPKG_MAX_ENTRY_LEN	(1024 * 1024) /* bytes of one entry we inflate */
+#define AZPKG_MAX_READ_LEN	(4 * 1024 * 1024) /* bytes inflated, all entries */
+#define AZPKG_MAX_TOTAL_LEN	(512ULL * 1024 * 1024) /* bytes all entries declare */
+#define AZPKG_MAX_RATIO		100	/* inflated:compressed of an entry we read */
+#define AZPKG_RATIO_MIN_LEN	4096	/* bytes: smaller entries skip the ratio */
+#define AZPKG_MAX_ROOT_FILES	16	/* VpnServerRoot.cer and .cer_N files */
+#define AZPKG_MAX_ROOTS		16	/* distinct gateway roots (gateway.roots) */
+#define AZPKG_XML_MAX_LEN	AZPKG_MAX_ENTRY_LEN /* bytes of VpnSettings.xml */
+#define AZPKG_XML_MAX_DEPTH	16	/* nested elements; Azure's use 3 */
+#define AZPKG_XML_MAX_ELEMENTS	16384	/* elements in the document */
+#define AZPKG_XML_MAX_TEXT	(256 * 1024) /* bytes of text in one element:
+					 * 10000 routes of up to 19 bytes */
+#define AZPKG_MAX_ROUTES	10000	/* prefixes in Routes (CONF_MAX_ROUTES) */
+#define AZPKG_MAX_LIST		16	/* items in any other list (VpnType, ...) */
+#define AZPKG_MAX_NOTES		32	/* remarks kept for the user */
+
 #endif /* P2S_CAPS_H */
