@@ -4,19 +4,27 @@
  * tunnel interface (named by the profile's `interface:`), the virtual IP
  * on it, the routes for the VNet prefixes, and the ESP SAs.
  *
- * This is the userspace datapath: a TUN interface, ESP (RFC 4303) done in
- * the daemon, carried in UDP on the IKE socket's 4500 path (RFC 3948).
- * The interface and the profile's routes exist from start to stop, SA or
- * not: while no CHILD_SA is installed, packets to the VNet reach the TUN
- * and are dropped there, never sent in clear (fail closed).  Closing the
- * TUN at the end removes the interface, its address and its routes in one
- * step, also when p2sd dies.
+ * Two implementations behind one interface, chosen by the profile's
+ * `datapath:` (datapath.c):
+ *
+ * - kernel (datapath_kernel.c): an XFRM interface (Linux 4.19) and XFRM
+ *   states and policies carrying its if_id; the kernel does ESP (RFC 4303)
+ *   and its UDP encapsulation (RFC 3948).  p2sd only moves keys.
+ * - userspace (datapath_user.c): a TUN interface, ESP done in the daemon,
+ *   carried in UDP on the IKE socket's 4500 path (RFC 3948).
+ *
+ * `auto` probes the kernel by trying (xfrm_probe) and takes userspace,
+ * saying why, when the kernel cannot.  Either way the interface and the
+ * profile's routes exist from start to stop, SA or not: while no CHILD_SA
+ * is installed, packets to the VNet go into the interface and are dropped
+ * there, never sent in clear (fail closed).
  */
 #ifndef P2S_DATAPATH_H
 #define P2S_DATAPATH_H
 
 #include <stdint.h>
 
+#include "caps.h" /* IKE_MAX_TS, which ike_sa.h uses */
 #include "compat.h"
 #include "esp.h"
 #include "ike_sa.h"
@@ -30,6 +38,11 @@ struct loop;
 struct sock;
 struct datapath;
 
+enum datapath_kind {
+	DATAPATH_KERNEL = 0,	/* XFRM interface and states */
+	DATAPATH_USERSPACE = 1, /* TUN and ESP in p2sd */
+};
+
 struct datapath_stats {
 	struct esp_counters in, out; /* of the current CHILD_SA */
 	uint64_t dropped_no_sa;	     /* outbound while no SA */
@@ -37,7 +50,9 @@ struct datapath_stats {
 	uint64_t dropped_send;	     /* socket queue full */
 };
 
-/* Create the TUN interface, its MTU, and the profile's routes. */
+/* Choose the datapath (conf->datapath; `auto` probes the kernel), then
+ * create its interface, MTU and the profile's routes.  -EOPNOTSUPP when
+ * `datapath: kernel` and the kernel cannot (the probe's reason logged). */
 int datapath_new(struct loop *, const struct conf *, struct sock *,
     struct datapath **ret) P2S_WUR;
 void datapath_free(struct datapath *);
@@ -55,6 +70,8 @@ void datapath_clear(struct datapath *);
 void datapath_esp_input(struct datapath *, const struct rd *esp);
 
 void datapath_stats(const struct datapath *, struct datapath_stats *ret);
+enum datapath_kind datapath_kind(const struct datapath *);
+const char *datapath_kind_name(enum datapath_kind);
 const char *datapath_ifname(const struct datapath *);
 size_t datapath_n_routes(const struct datapath *);
 

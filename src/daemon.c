@@ -390,7 +390,6 @@ p2sd_new(struct conf *conf, struct p2sd **ret)
 		p2sd_free(d);
 		return r;
 	}
-	d->creds->ike.force_encap = true; /* the userspace datapath */
 	*ret = d;
 	return 0;
 }
@@ -427,6 +426,8 @@ p2sd_run(struct p2sd *d)
 		r = datapath_new(d->loop, d->conf, d->sock, &d->dp);
 	if (r < 0)
 		return 1;
+	/* The userspace datapath gets ESP only in UDP, on the IKE socket. */
+	d->creds->ike.force_encap = datapath_kind(d->dp) == DATAPATH_USERSPACE;
 	log_info("profile %s: gateway %s, identity %s, %s", d->conf->name,
 	    d->conf->gateway.host, d->creds->id,
 	    d->creds->ike.eap ? "EAP-TLS" : "certificate");

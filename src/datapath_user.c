@@ -17,6 +17,7 @@
 
 #include "conf.h"
 #include "datapath.h"
+#include "datapath_int.h"
 #include "log.h"
 #include "loop.h"
 #include "prefix.h"
@@ -26,7 +27,7 @@
 
 #define ESP_MAX_OVERHEAD 128 /* bytes: header, IV, padding, ICV */
 
-struct datapath {
+struct dp_user {
 	struct loop *loop;	  /* borrowed */
 	struct sock *sock;	  /* borrowed: the gateway paths */
 	struct nl *nl;		  /* owned: NETLINK_ROUTE */
@@ -73,7 +74,7 @@ ip_addrs(const uint8_t *p, size_t len, struct nl_addr *src, struct nl_addr *dst)
 }
 
 static bool
-in_selectors(const struct datapath *dp, const struct nl_addr *a)
+in_selectors(const struct dp_user *dp, const struct nl_addr *a)
 {
 	for (size_t i = 0; i < dp->n_sel; i++)
 		if (prefix_contains(&dp->sel[i], a))
@@ -83,7 +84,7 @@ in_selectors(const struct datapath *dp, const struct nl_addr *a)
 
 /* Ours to send: from the virtual IP to a remote selector. */
 static bool
-policy_out(const struct datapath *dp, const struct nl_addr *src,
+policy_out(const struct dp_user *dp, const struct nl_addr *src,
     const struct nl_addr *dst)
 {
 	return prefix_contains(&dp->vip, src) && in_selectors(dp, dst);
@@ -91,7 +92,7 @@ policy_out(const struct datapath *dp, const struct nl_addr *src,
 
 /* Ours to accept: from a remote selector to the virtual IP. */
 static bool
-policy_in(const struct datapath *dp, const struct nl_addr *src,
+policy_in(const struct dp_user *dp, const struct nl_addr *src,
     const struct nl_addr *dst)
 {
 	return in_selectors(dp, src) && prefix_contains(&dp->vip, dst);
@@ -100,7 +101,7 @@ policy_in(const struct datapath *dp, const struct nl_addr *src,
 /* ---- Packets. ---- */
 
 static void
-send_one(struct datapath *dp, size_t len)
+send_one(struct dp_user *dp, size_t len)
 {
 	struct nl_addr src, dst;
 	struct rd inner = rd_make(dp->pkt, len), esp;
@@ -130,7 +131,7 @@ send_one(struct datapath *dp, size_t len)
 static void
 on_tun(int fd, void *arg)
 {
-	struct datapath *dp = arg;
+	struct dp_user *dp = arg;
 
 	for (int i = 0; i < DATAPATH_BURST; i++) {
 		ssize_t n = tun_read(fd, dp->pkt, TUN_MAX_PACKET);
@@ -142,7 +143,7 @@ on_tun(int fd, void *arg)
 }
 
 static struct esp_sa *
-sa_for_spi(const struct datapath *dp, uint32_t spi)
+sa_for_spi(const struct dp_user *dp, uint32_t spi)
 {
 	if (dp->in != NULL && esp_sa_spi(dp->in) == spi)
 		return dp->in;
@@ -152,7 +153,7 @@ sa_for_spi(const struct datapath *dp, uint32_t spi)
 }
 
 void
-datapath_esp_input(struct datapath *dp, const struct rd *esp)
+dp_user_esp_input(struct dp_user *dp, const struct rd *esp)
 {
 	struct nl_addr src, dst;
 	struct esp_sa *sa;
@@ -179,7 +180,7 @@ datapath_esp_input(struct datapath *dp, const struct rd *esp)
 /* ---- The interface, its address and routes. ---- */
 
 static int
-routes_apply(struct datapath *dp, const struct nl_prefix *set, size_t n)
+routes_apply(struct dp_user *dp, const struct nl_prefix *set, size_t n)
 {
 	struct nl_batch *b = nl_batch_new();
 	int r = 0;
@@ -203,7 +204,7 @@ routes_apply(struct datapath *dp, const struct nl_prefix *set, size_t n)
 /* Add p to the routes unless it would carry the gateway itself, which
  * must keep its own path. */
 static int
-route_add(struct datapath *dp, const struct nl_prefix *p)
+route_add(struct dp_user *dp, const struct nl_prefix *p)
 {
 	char buf[64];
 
@@ -218,7 +219,7 @@ route_add(struct datapath *dp, const struct nl_prefix *p)
 }
 
 static int
-routes_from_conf(struct datapath *dp, const struct conf *conf)
+routes_from_conf(struct dp_user *dp, const struct conf *conf)
 {
 	for (size_t i = 0; i < conf->n_routes; i++) {
 		const struct conf_prefix *c = &conf->routes[i];
@@ -236,7 +237,7 @@ routes_from_conf(struct datapath *dp, const struct conf *conf)
 }
 
 static int
-tun_setup(struct datapath *dp)
+tun_setup(struct dp_user *dp)
 {
 	int r;
 
@@ -275,9 +276,9 @@ gw_addr(const struct sock *sock, struct nl_addr *ret)
 }
 
 static int
-datapath_alloc(const struct conf *conf, struct datapath **ret)
+dp_user_alloc(const struct conf *conf, struct dp_user **ret)
 {
-	struct datapath *dp = calloc(1, sizeof(*dp));
+	struct dp_user *dp = calloc(1, sizeof(*dp));
 
 	if (dp == NULL)
 		return -ENOMEM;
@@ -297,13 +298,13 @@ datapath_alloc(const struct conf *conf, struct datapath **ret)
 }
 
 int
-datapath_new(struct loop *loop, const struct conf *conf, struct sock *sock,
-    struct datapath **ret)
+dp_user_new(struct loop *loop, const struct conf *conf, struct sock *sock,
+    struct dp_user **ret)
 {
-	struct datapath *dp = NULL;
+	struct dp_user *dp = NULL;
 	int r;
 
-	r = datapath_alloc(conf, &dp);
+	r = dp_user_alloc(conf, &dp);
 	if (r < 0)
 		goto out;
 	dp->loop = loop;
@@ -323,7 +324,7 @@ datapath_new(struct loop *loop, const struct conf *conf, struct sock *sock,
 		    r, "cannot install the profile's routes on %s", dp->ifname);
 out:
 	if (r < 0) {
-		datapath_free(dp);
+		dp_user_free(dp);
 		return r;
 	}
 	log_info("userspace datapath: interface %s, mtu %u, %zu routes",
@@ -333,7 +334,7 @@ out:
 }
 
 static void
-sas_free(struct datapath *dp)
+sas_free(struct dp_user *dp)
 {
 	esp_sa_free(dp->in);
 	esp_sa_free(dp->in_old);
@@ -342,7 +343,7 @@ sas_free(struct datapath *dp)
 }
 
 void
-datapath_free(struct datapath *dp)
+dp_user_free(struct dp_user *dp)
 {
 	if (dp == NULL)
 		return;
@@ -362,7 +363,7 @@ datapath_free(struct datapath *dp)
 /* ---- Installing a CHILD_SA. ---- */
 
 static int
-vip_set(struct datapath *dp, const struct ike_child *c)
+vip_set(struct dp_user *dp, const struct ike_child *c)
 {
 	const struct sockaddr_in *v4 = (const struct sockaddr_in *)&c->vip4;
 	struct nl_prefix vip = { .addr.family = AF_INET, .len = 32 };
@@ -385,7 +386,7 @@ vip_set(struct datapath *dp, const struct ike_child *c)
 
 /* The remote selectors become both the inbound check and routes. */
 static int
-selectors_set(struct datapath *dp, const struct ike_child *c)
+selectors_set(struct dp_user *dp, const struct ike_child *c)
 {
 	size_t cap = IKE_CHILD_MAX_TS * 2 * 128, first = dp->n_routes;
 	int r = 0;
@@ -416,7 +417,7 @@ sa_new(enum esp_dir dir, uint32_t spi, const struct ike_child *c,
 }
 
 int
-datapath_install(struct datapath *dp, const struct ike_child *c)
+dp_user_install(struct dp_user *dp, const struct ike_child *c)
 {
 	struct esp_sa *in = NULL, *out = NULL;
 	int r;
@@ -448,13 +449,13 @@ datapath_install(struct datapath *dp, const struct ike_child *c)
 }
 
 void
-datapath_set_sock(struct datapath *dp, struct sock *sock)
+dp_user_set_sock(struct dp_user *dp, struct sock *sock)
 {
 	dp->sock = sock;
 }
 
 void
-datapath_child_gone(struct datapath *dp, uint32_t spi_in, uint32_t spi_out)
+dp_user_child_gone(struct dp_user *dp, uint32_t spi_in, uint32_t spi_out)
 {
 	if (dp->in_old != NULL && esp_sa_spi(dp->in_old) == spi_in) {
 		esp_sa_free(dp->in_old);
@@ -463,13 +464,13 @@ datapath_child_gone(struct datapath *dp, uint32_t spi_in, uint32_t spi_out)
 }
 
 void
-datapath_clear(struct datapath *dp)
+dp_user_clear(struct dp_user *dp)
 {
 	sas_free(dp);
 }
 
 void
-datapath_stats(const struct datapath *dp, struct datapath_stats *ret)
+dp_user_stats(const struct dp_user *dp, struct datapath_stats *ret)
 {
 	*ret = dp->st;
 	if (dp->in != NULL)
@@ -479,13 +480,13 @@ datapath_stats(const struct datapath *dp, struct datapath_stats *ret)
 }
 
 const char *
-datapath_ifname(const struct datapath *dp)
+dp_user_ifname(const struct dp_user *dp)
 {
 	return dp->ifname;
 }
 
 size_t
-datapath_n_routes(const struct datapath *dp)
+dp_user_n_routes(const struct dp_user *dp)
 {
 	return dp->n_routes;
 }

@@ -57,6 +57,9 @@ TB_RESPONDER_LOG_DEFAULT="default 1 ike 2 cfg 2 knl 1 tls 2"
 #   --log "SUBSYS LEVEL ..."     file log levels (default
 #                                "$TB_RESPONDER_LOG_DEFAULT")
 #   --charon-extra TEXT          extra strongswan.conf text in charon { }
+#   --kernel libipsec|netlink    ESP in charon over a TUN (default), or in
+#                                the kernel over XFRM (the kernel lab only;
+#                                add a route to the pool yourself)
 # Needs tb_init, tb_topology_up and tb_certs_make first. Sets
 # TB_RESPONDER_DIR and TB_RESPONDER_LOG.
 tb_responder_start() {
@@ -64,6 +67,7 @@ tb_responder_start() {
 	local fragsize=1280 frag=yes eapfrag=1024 tlsmax=1.2 crl='' root=${TB_CERTS:-}/P2SRootCert.pem
 	local id=$TB_GW_FQDN local_ts=$TB_VNET_PREFIX pool=$TB_POOL dns=$TB_VNET_HOST
 	local dpd=30s ike_rekey='' child_rekey='' log=$TB_RESPONDER_LOG_DEFAULT extra=''
+	local TB_SW_KERNEL=libipsec # read by _tb_sw_write_conf
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--auth) auth=$2 ;;
@@ -84,6 +88,7 @@ tb_responder_start() {
 		--child-rekey-time) child_rekey=$2 ;;
 		--log) log=$2 ;;
 		--charon-extra) extra=$2 ;;
+		--kernel) TB_SW_KERNEL=$2 ;;
 		*) tb_err "tb_responder_start: unknown option $1"; return 1 ;;
 		esac
 		[ $# -ge 2 ] || { tb_err "tb_responder_start: $1 needs a value"; return 1; }

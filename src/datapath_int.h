@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * datapath_int.h: the two datapaths behind datapath.h, for datapath.c
+ * only.  Each has the same calls as datapath.h, prefixed dp_user_ or
+ * dp_kernel_, on its own struct; datapath.c chooses one and forwards.
+ */
+#ifndef P2S_DATAPATH_INT_H
+#define P2S_DATAPATH_INT_H
+
+#include "datapath.h"
+
+struct dp_user;
+struct dp_kernel;
+struct nl;
+
+/* datapath_user.c */
+int dp_user_new(struct loop *, const struct conf *, struct sock *,
+    struct dp_user **ret) P2S_WUR;
+void dp_user_free(struct dp_user *);
+void dp_user_set_sock(struct dp_user *, struct sock *);
+int dp_user_install(struct dp_user *, const struct ike_child *) P2S_WUR;
+void dp_user_child_gone(struct dp_user *, uint32_t spi_in, uint32_t spi_out);
+void dp_user_clear(struct dp_user *);
+void dp_user_esp_input(struct dp_user *, const struct rd *esp);
+void dp_user_stats(const struct dp_user *, struct datapath_stats *ret);
+const char *dp_user_ifname(const struct dp_user *);
+size_t dp_user_n_routes(const struct dp_user *);
+
+/* datapath_kernel.c; takes over route (NETLINK_ROUTE) and xfrm
+ * (NETLINK_XFRM), the sockets the probe used, also on failure. */
+int dp_kernel_new(const struct conf *, struct sock *, struct nl *route,
+    struct nl *xfrm, struct dp_kernel **ret) P2S_WUR;
+void dp_kernel_free(struct dp_kernel *);
+void dp_kernel_set_sock(struct dp_kernel *, struct sock *);
+int dp_kernel_install(struct dp_kernel *, const struct ike_child *) P2S_WUR;
+void dp_kernel_child_gone(
+    struct dp_kernel *, uint32_t spi_in, uint32_t spi_out);
+void dp_kernel_clear(struct dp_kernel *);
+void dp_kernel_stats(const struct dp_kernel *, struct datapath_stats *ret);
+const char *dp_kernel_ifname(const struct dp_kernel *);
+size_t dp_kernel_n_routes(const struct dp_kernel *);
+
+/* The if_id of a profile's XFRM interface: FNV-1a of its name, never 0. */
+uint32_t dp_kernel_if_id(const char *ifname);
+
+#endif /* P2S_DATAPATH_INT_H */

@@ -1,0 +1,603 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * datapath_kernel.c: the kernel datapath (see datapath.h).  The kernel
+ * does ESP (RFC 4303, tunnel mode) and its UDP encapsulation (RFC 3948);
+ * p2sd gives it, over netlink:
+ *
+ * - an XFRM interface named by `interface:` (Linux 4.19), with the MTU,
+ *   the virtual IP and the routes (the profile's, then the narrowed
+ *   remote selectors; protocol RTPROT_P2S).  Packets routed into it look
+ *   up only the policies that carry its if_id, so nothing else on the host
+ *   is steered into the tunnel and the tunnel takes nothing but its own;
+ * - per CHILD_SA, an inbound and an outbound state, and out/in/fwd
+ *   policies for each pair of narrowed selectors (RFC 4301 4.4.1), with a
+ *   template from our address to the gateway's, all with that if_id.
+ *   Selectors are addresses only: protocol and ports are not narrowed
+ *   (Azure and strongSwan's P2S narrow to whole address ranges);
+ * - the IKE sockets exempted from every policy (IKE never goes into the
+ *   tunnel it negotiates), and the NAT-T socket marked ESP-in-UDP so the
+ *   kernel takes the ESP packets arriving on it.
+ *
+ * The if_id is a hash of the interface name (dp_kernel_if_id), so a
+ * restarted p2sd finds what a crashed one left (the interface by name,
+ * states and policies by if_id) and removes that, and nothing else.  The
+ * inbound SPI is the engine's random one: the kernel takes a chosen SPI
+ * (XFRM_MSG_NEWSA) and answers -EEXIST in the unlikely case it is taken,
+ * which fails the install and so the attempt.  Keys are borrowed from the
+ * engine for the length of an install and never copied; the netlink
+ * buffers that carried them are wiped by xfrm.c.
+ */
+#include <sys/socket.h>
+
+#include <linux/rtnetlink.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "datapath.h"
+#include "datapath_int.h"
+#include "log.h"
+#include "nl.h"
+#include "prefix.h"
+#include "rtnl.h"
+#include "sock.h"
+#include "xfrm.h"
+
+#define DP_KERNEL_REPLAY_WINDOW 32   /* packets: inbound anti-replay */
+#define DP_KERNEL_POLICY_PRIO	1000 /* lower wins; only ours match */
+#define DP_KERNEL_MAX_SEL	128  /* prefixes from one side's TS */
+#define DP_KERNEL_MAX_POLICIES	768  /* out+in+fwd per CHILD_SA */
+
+/* An installed state: enough to find it again. */
+struct dp_state {
+	struct nl_addr dst; /* outer destination */
+	uint32_t spi;	    /* host order; 0: none */
+};
+
+struct dp_kernel {
+	struct sock *sock;	  /* borrowed: the gateway paths */
+	struct nl *route;	  /* owned: NETLINK_ROUTE */
+	struct nl *xfrm;	  /* owned: NETLINK_XFRM */
+	unsigned int ifindex;	  /* of the XFRM interface; 0: none */
+	uint32_t if_id;		  /* its if_id, also the states' reqid */
+	char ifname[IFNAMSIZ];	  /* its name */
+	uint16_t mtu;		  /* bytes */
+	struct nl_addr gw;	  /* never routed into the tunnel */
+	struct nl_prefix vip;	  /* on the interface; family 0: none */
+	struct nl_prefix *routes; /* owned: DATAPATH_MAX_ROUTES installed */
+	size_t n_routes;
+	struct xfrm_sp *pol; /* owned: DP_KERNEL_MAX_POLICIES installed */
+	size_t n_pol;
+	struct dp_state in;	/* current inbound state */
+	struct dp_state in_old; /* inbound state being rekeyed away */
+	struct dp_state out;	/* current outbound state */
+	struct datapath_stats st;
+};
+
+uint32_t
+dp_kernel_if_id(const char *ifname)
+{
+	uint32_t h = 2166136261u; /* FNV-1a, 32 bits */
+
+	for (const char *p = ifname; *p != '\0'; p++)
+		h = (h ^ (uint8_t)*p) * 16777619u;
+	return h != 0 ? h : 1; /* 0 means "no if_id" to the kernel */
+}
+
+static void
+addr_from_ss(
+    const struct sockaddr_storage *ss, struct nl_addr *ret, uint16_t *ret_port)
+{
+	memset(ret, 0, sizeof(*ret));
+	ret->family = (uint8_t)ss->ss_family;
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
+
+		ret->in = sin->sin_addr;
+		*ret_port = ntohs(sin->sin_port);
+	} else {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
+
+		ret->in6 = s6->sin6_addr;
+		*ret_port = ntohs(s6->sin6_port);
+	}
+}
+
+/* ---- The interface, its address and routes. ---- */
+
+static int
+routes_apply(struct dp_kernel *dp, enum rtnl_route_op op,
+    const struct nl_prefix *set, size_t n)
+{
+	struct nl_batch *b = nl_batch_new();
+	int r = 0;
+
+	if (b == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < n && r == 0; i++) {
+		struct rtnl_route rt = { .dst = set[i],
+			.oif = dp->ifindex,
+			.table = RT_TABLE_MAIN,
+			.protocol = RTPROT_P2S };
+
+		r = rtnl_route_batch(b, op, &rt);
+	}
+	if (r == 0 && nl_batch_count(b) > 0)
+		r = nl_batch_send(dp->route, b);
+	nl_batch_free(b);
+	return r;
+}
+
+/* Add p to the routes unless it would carry the gateway itself, which
+ * must keep its own path. */
+static int
+route_add(struct dp_kernel *dp, const struct nl_prefix *p)
+{
+	char buf[64];
+
+	if (prefix_contains(p, &dp->gw)) {
+		log_warn("not routing %s into the tunnel: it holds the "
+			 "gateway's own address",
+		    prefix_str(p, buf, sizeof(buf)));
+		return 0;
+	}
+	return prefix_set_add(
+	    dp->routes, DATAPATH_MAX_ROUTES, &dp->n_routes, p);
+}
+
+static int
+routes_from_conf(struct dp_kernel *dp, const struct conf *conf)
+{
+	for (size_t i = 0; i < conf->n_routes; i++) {
+		const struct conf_prefix *c = &conf->routes[i];
+		struct nl_prefix p = { .addr.family = (uint8_t)c->ip.family,
+			.len = c->len };
+		int r;
+
+		memcpy(
+		    p.addr.bytes, &c->ip.in6, c->ip.family == AF_INET ? 4 : 16);
+		r = route_add(dp, &p);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* A previous p2sd of this profile died without cleaning up: its
+ * interface (by name) and its states and policies (by if_id) go. */
+static int
+leftovers_remove(struct dp_kernel *dp)
+{
+	struct rtnl_link link;
+	size_t n = 0;
+	int r;
+
+	r = rtnl_link_get(dp->route, dp->ifname, &link);
+	if (r == 0 && strcmp(link.kind, "xfrm") != 0) {
+		log_err("interface %s exists and is not an XFRM interface: "
+			"not ours (set `interface:` in the profile)",
+		    dp->ifname);
+		return -EBUSY;
+	}
+	if (r == 0) {
+		log_warn("removing %s, left by an earlier p2sd", dp->ifname);
+		(void)rtnl_link_del(dp->route, link.ifindex);
+	}
+	r = xfrm_flush_if_id(dp->xfrm, dp->if_id, &n);
+	if (r == 0 && n > 0)
+		log_warn("removed %zu XFRM states and policies with if_id "
+			 "0x%08x, left by an earlier p2sd",
+		    n, dp->if_id);
+	return r;
+}
+
+static int
+xfrmi_setup(struct dp_kernel *dp)
+{
+	int r;
+
+	r = leftovers_remove(dp);
+	if (r < 0)
+		return r;
+	r = rtnl_xfrmi_add(dp->route, dp->ifname, dp->if_id, 0, &dp->ifindex);
+	if (r < 0) {
+		log_errno(r, "cannot create XFRM interface %s (if_id 0x%08x)%s",
+		    dp->ifname, dp->if_id,
+		    r == -EEXIST ? ": another interface has this if_id" : "");
+		return r;
+	}
+	r = rtnl_link_set_mtu(dp->route, dp->ifindex, dp->mtu);
+	if (r == 0)
+		r = rtnl_link_set_up(dp->route, dp->ifindex, true);
+	if (r < 0)
+		log_errno(r, "cannot set up interface %s", dp->ifname);
+	return r;
+}
+
+int
+dp_kernel_new(const struct conf *conf, struct sock *sock, struct nl *route,
+    struct nl *xfrm, struct dp_kernel **ret)
+{
+	struct sockaddr_storage ss;
+	struct dp_kernel *dp;
+	uint16_t port;
+	int r;
+
+	dp = calloc(1, sizeof(*dp));
+	if (dp == NULL) {
+		nl_close(route);
+		nl_close(xfrm);
+		return -ENOMEM;
+	}
+	dp->route = route;
+	dp->xfrm = xfrm;
+	dp->mtu = conf->mtu;
+	memcpy(dp->ifname, conf->interface, sizeof(dp->ifname));
+	dp->if_id = dp_kernel_if_id(dp->ifname);
+	dp->routes = calloc(DATAPATH_MAX_ROUTES, sizeof(*dp->routes));
+	dp->pol = calloc(DP_KERNEL_MAX_POLICIES, sizeof(*dp->pol));
+	r = dp->routes != NULL && dp->pol != NULL ? 0 : -ENOMEM;
+	sock_remote(sock, &ss);
+	addr_from_ss(&ss, &dp->gw, &port);
+	dp_kernel_set_sock(dp, sock);
+	if (r == 0)
+		r = xfrmi_setup(dp);
+	if (r == 0)
+		r = routes_from_conf(dp, conf);
+	if (r == 0 &&
+	    (r = routes_apply(
+		 dp, RTNL_ROUTE_REPLACE, dp->routes, dp->n_routes)) < 0)
+		log_errno(
+		    r, "cannot install the profile's routes on %s", dp->ifname);
+	if (r < 0) {
+		dp_kernel_free(dp);
+		return r;
+	}
+	log_info("kernel datapath: XFRM interface %s, if_id 0x%08x, mtu %u, "
+		 "%zu routes",
+	    dp->ifname, dp->if_id, dp->mtu, dp->n_routes);
+	*ret = dp;
+	return 0;
+}
+
+static void
+state_del(struct dp_kernel *dp, struct dp_state *s)
+{
+	if (s->spi != 0 && xfrm_state_del(dp->xfrm, &s->dst, s->spi) < 0)
+		log_warn("cannot delete XFRM state 0x%08x: %s", s->spi,
+		    nl_errmsg(dp->xfrm));
+	s->spi = 0;
+}
+
+static void
+policies_del(struct dp_kernel *dp, size_t from)
+{
+	for (size_t i = from; i < dp->n_pol; i++)
+		(void)xfrm_policy_del(dp->xfrm, &dp->pol[i]);
+	dp->n_pol = from;
+}
+
+void
+dp_kernel_clear(struct dp_kernel *dp)
+{
+	state_del(dp, &dp->out);
+	state_del(dp, &dp->in);
+	state_del(dp, &dp->in_old);
+	policies_del(dp, 0);
+}
+
+/* Everything p2sd added: the interface takes its address and routes with
+ * it; the flush by if_id catches what a failed delete left. */
+void
+dp_kernel_free(struct dp_kernel *dp)
+{
+	size_t n = 0;
+
+	if (dp == NULL)
+		return;
+	if (dp->xfrm != NULL) {
+		dp_kernel_clear(dp);
+		if (xfrm_flush_if_id(dp->xfrm, dp->if_id, &n) < 0 || n > 0)
+			log_warn("XFRM if_id 0x%08x: %zu left over after "
+				 "teardown",
+			    dp->if_id, n);
+	}
+	if (dp->ifindex != 0 && rtnl_link_del(dp->route, dp->ifindex) < 0)
+		log_warn("cannot remove interface %s: %s", dp->ifname,
+		    nl_errmsg(dp->route));
+	nl_close(dp->route);
+	nl_close(dp->xfrm);
+	free(dp->routes);
+	free(dp->pol);
+	free(dp);
+}
+
+/* Each attempt has new sockets: exempt them from the policies. */
+void
+dp_kernel_set_sock(struct dp_kernel *dp, struct sock *sock)
+{
+	struct sockaddr_storage gw;
+	int fds[2], r;
+
+	dp->sock = sock;
+	if (sock == NULL)
+		return;
+	sock_remote(sock, &gw);
+	fds[0] = sock_fd_ike(sock);
+	fds[1] = sock_fd_natt(sock);
+	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
+		if (fds[i] >= 0 &&
+		    (r = xfrm_socket_bypass(fds[i], gw.ss_family)) < 0)
+			log_errno(r,
+			    "cannot exempt an IKE socket from IPsec "
+			    "policies");
+}
+
+/* ---- Installing a CHILD_SA. ---- */
+
+static int
+vip_set(struct dp_kernel *dp, const struct ike_child *c)
+{
+	const struct sockaddr_in *v4 = (const struct sockaddr_in *)&c->vip4;
+	struct nl_prefix vip = { .addr.family = AF_INET, .len = 32 };
+	int r;
+
+	if (c->vip4.ss_family != AF_INET)
+		return -EPROTO; /* no virtual IP: nothing to route from */
+	vip.addr.in = v4->sin_addr;
+	if (nl_addr_eq(&dp->vip.addr, &vip.addr))
+		return 0;
+	if (dp->vip.addr.family != 0)
+		(void)rtnl_addr_del(dp->route, dp->ifindex, &dp->vip);
+	r = rtnl_addr_add(dp->route, dp->ifindex, &vip);
+	if (r < 0 && r != -EEXIST)
+		return r;
+	dp->vip = vip;
+	return 0;
+}
+
+static int
+ts_prefixes(const struct ike_child_ts *ts, size_t n, struct nl_prefix *ret,
+    size_t *ret_n)
+{
+	int r = 0;
+
+	*ret_n = 0;
+	for (size_t i = 0; i < n && r == 0; i++)
+		r = prefix_from_range(ts[i].family, ts[i].start, ts[i].end, ret,
+		    DP_KERNEL_MAX_SEL, ret_n);
+	return r;
+}
+
+/* The outer addresses and UDP ports: ours, the gateway's. */
+struct dp_outer {
+	struct nl_addr local, remote;
+	uint16_t lport, rport; /* host order; 0 without UDP encapsulation */
+};
+
+static int
+outer_get(struct dp_kernel *dp, const struct ike_child *c, struct dp_outer *ret)
+{
+	struct sockaddr_storage l, g;
+	int r;
+
+	if (dp->sock == NULL)
+		return -ENOTCONN;
+	if (c->udp_encap && sock_fd_natt(dp->sock) < 0)
+		return -EPROTO; /* ESP in UDP, yet IKE never floated */
+	r = sock_local(dp->sock, &l);
+	if (r < 0)
+		return r;
+	sock_remote(dp->sock, &g);
+	addr_from_ss(&l, &ret->local, &ret->lport);
+	addr_from_ss(&g, &ret->remote, &ret->rport);
+	if (!c->udp_encap)
+		ret->lport = ret->rport = 0;
+	return 0;
+}
+
+static bool
+prefix_eq(const struct nl_prefix *a, const struct nl_prefix *b)
+{
+	return a->len == b->len && nl_addr_eq(&a->addr, &b->addr);
+}
+
+/* The kernel knows a policy by selector, direction and if_id: the same
+ * one again (a rekey) replaces it in place, with no gap. */
+static int
+policy_put(struct dp_kernel *dp, const struct xfrm_sp *sp)
+{
+	int r;
+
+	for (size_t i = 0; i < dp->n_pol; i++)
+		if (dp->pol[i].dir == sp->dir &&
+		    prefix_eq(&dp->pol[i].src, &sp->src) &&
+		    prefix_eq(&dp->pol[i].dst, &sp->dst))
+			return xfrm_policy_update(dp->xfrm, sp);
+	if (dp->n_pol == DP_KERNEL_MAX_POLICIES)
+		return -E2BIG;
+	r = xfrm_policy_update(dp->xfrm, sp);
+	if (r == 0)
+		dp->pol[dp->n_pol++] = *sp;
+	return r;
+}
+
+/* out from each local to each remote prefix; in and fwd back. */
+static int
+policies_set(struct dp_kernel *dp, const struct dp_outer *o,
+    const struct nl_prefix *loc, size_t n_loc, const struct nl_prefix *rem,
+    size_t n_rem)
+{
+	struct xfrm_sp sp = { .priority = DP_KERNEL_POLICY_PRIO,
+		.if_id = dp->if_id,
+		.reqid = dp->if_id };
+	int r = 0;
+
+	for (size_t i = 0; i < n_loc && r == 0; i++)
+		for (size_t j = 0; j < n_rem && r == 0; j++) {
+			if (loc[i].addr.family != rem[j].addr.family)
+				continue;
+			sp.dir = XFRM_SP_OUT;
+			sp.src = loc[i];
+			sp.dst = rem[j];
+			sp.tmpl_src = o->local;
+			sp.tmpl_dst = o->remote;
+			r = policy_put(dp, &sp);
+			sp.src = rem[j];
+			sp.dst = loc[i];
+			sp.tmpl_src = o->remote;
+			sp.tmpl_dst = o->local;
+			for (int d = XFRM_SP_IN; d <= XFRM_SP_FWD && r == 0;
+			     d += XFRM_SP_FWD - XFRM_SP_IN) {
+				sp.dir = (enum xfrm_sp_dir)d;
+				r = policy_put(dp, &sp);
+			}
+		}
+	return r;
+}
+
+static int
+state_add(struct dp_kernel *dp, const struct ike_child *c, bool in,
+    const struct dp_outer *o, struct dp_state *ret)
+{
+	const struct buf *ek = in ? c->keys->encr_in : c->keys->encr_out;
+	const struct buf *ik = in ? c->keys->integ_in : c->keys->integ_out;
+	struct xfrm_sa sa = { .spi = in ? c->spi_in : c->spi_out,
+		.reqid = dp->if_id,
+		.if_id = dp->if_id,
+		.encr = c->esp.encr,
+		.encr_key = buf_rd(ek),
+		.integ = c->esp.integ,
+		.integ_key = ik != NULL ? buf_rd(ik) : rd_make(NULL, 0),
+		.src = in ? o->remote : o->local,
+		.dst = in ? o->local : o->remote,
+		.encap_sport = in ? o->rport : o->lport,
+		.encap_dport = in ? o->lport : o->rport,
+		.replay_window = in ? DP_KERNEL_REPLAY_WINDOW : 0 };
+	int r;
+
+	r = xfrm_state_add(dp->xfrm, &sa);
+	if (r < 0) {
+		log_errno(r, "cannot install the %s XFRM state 0x%08x: %s",
+		    in ? "inbound" : "outbound", sa.spi, nl_errmsg(dp->xfrm));
+		return r;
+	}
+	ret->dst = sa.dst;
+	ret->spi = sa.spi;
+	return 0;
+}
+
+/* ESP in UDP: the kernel takes ESP off the NAT-T socket. */
+static int
+encap_set(struct dp_kernel *dp, const struct ike_child *c)
+{
+	int r;
+
+	if (!c->udp_encap)
+		return 0;
+	dp_kernel_set_sock(dp, dp->sock); /* the NAT-T socket is new */
+	r = sock_set_espinudp(dp->sock);
+	if (r < 0)
+		log_errno(r, "cannot make the NAT-T socket carry ESP");
+	return r;
+}
+
+static int
+selectors_set(
+    struct dp_kernel *dp, const struct ike_child *c, const struct dp_outer *o)
+{
+	struct nl_prefix loc[DP_KERNEL_MAX_SEL], rem[DP_KERNEL_MAX_SEL];
+	size_t n_loc = 0, n_rem = 0, first = dp->n_routes;
+	int r;
+
+	r = ts_prefixes(c->ts_local, c->n_ts_local, loc, &n_loc);
+	if (r == 0)
+		r = ts_prefixes(c->ts_remote, c->n_ts_remote, rem, &n_rem);
+	if (r == 0)
+		r = policies_set(dp, o, loc, n_loc, rem, n_rem);
+	for (size_t i = 0; i < n_rem && r == 0; i++)
+		r = route_add(dp, &rem[i]);
+	if (r == 0)
+		r = routes_apply(dp, RTNL_ROUTE_REPLACE, dp->routes + first,
+		    dp->n_routes - first);
+	return r;
+}
+
+int
+dp_kernel_install(struct dp_kernel *dp, const struct ike_child *c)
+{
+	struct dp_state in = { 0 }, out = { 0 };
+	struct dp_outer o;
+	int r;
+
+	r = outer_get(dp, c, &o);
+	if (r == 0)
+		r = encap_set(dp, c);
+	if (r == 0)
+		r = state_add(dp, c, true, &o, &in);
+	if (r == 0)
+		r = state_add(dp, c, false, &o, &out);
+	if (r == 0)
+		r = vip_set(dp, c);
+	if (r == 0)
+		r = selectors_set(dp, c, &o);
+	if (r < 0) {
+		state_del(dp, &in);
+		state_del(dp, &out);
+		return r;
+	}
+	/* Make before break: the old inbound state stays until the engine
+	 * says it is gone; outbound switches now. */
+	state_del(dp, &dp->in_old);
+	dp->in_old = dp->in;
+	if (!c->rekey)
+		state_del(dp, &dp->in_old);
+	state_del(dp, &dp->out);
+	dp->in = in;
+	dp->out = out;
+	return 0;
+}
+
+void
+dp_kernel_child_gone(struct dp_kernel *dp, uint32_t spi_in, uint32_t spi_out)
+{
+	(void)spi_out; /* the outbound state went at the switch */
+	if (dp->in_old.spi != 0 && dp->in_old.spi == spi_in)
+		state_del(dp, &dp->in_old);
+}
+
+static void
+counters_get(const struct dp_kernel *dp, const struct dp_state *s,
+    struct esp_counters *ret)
+{
+	struct xfrm_sa_info info;
+
+	if (s->spi == 0 || xfrm_state_get(dp->xfrm, &s->dst, s->spi, &info) < 0)
+		return;
+	ret->bytes = info.bytes;
+	ret->packets = info.packets;
+	ret->dropped = (uint64_t)info.replay_drops + info.integrity_failed;
+}
+
+void
+dp_kernel_stats(const struct dp_kernel *dp, struct datapath_stats *ret)
+{
+	*ret = dp->st;
+	counters_get(dp, &dp->in, &ret->in);
+	counters_get(dp, &dp->out, &ret->out);
+}
+
+const char *
+dp_kernel_ifname(const struct dp_kernel *dp)
+{
+	return dp->ifname;
+}
+
+size_t
+dp_kernel_n_routes(const struct dp_kernel *dp)
+{
+	return dp->n_routes;
+}

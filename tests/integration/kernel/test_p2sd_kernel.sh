@@ -1,0 +1,237 @@
+#!/bin/bash
+# test_p2sd_kernel.sh: p2sd with `datapath: kernel` against the strongSwan
+# "Azure gateway" (tests/integration/lib) whose ESP is the kernel's too
+# (kernel-netlink), both in namespaces.  Runs INSIDE the kernel lab
+# (tests/kernel-lab/run; the host kernel has no ESP): see
+# test_p2sd_kernel_lab.sh.
+#
+# Each case: the tunnel comes up; the VNet host answers pings; the client
+# namespace holds exactly p2sd's two states (the if_id p2sd logged, the
+# negotiated algorithm, ESP in UDP with NAT, plain ESP without), its
+# out/in/fwd policies and its XFRM interface with the virtual IP; the
+# packets on the client's wire are ESP in UDP (NAT) or ESP (no NAT) with
+# p2sd's outbound SPI; after SIGTERM nothing of p2sd is left in the kernel
+# (states, policies, routes of protocol 162, the interface).  The crash
+# case kills p2sd with SIGKILL and checks that the next p2sd removes the
+# leftovers and comes up.
+#
+# Needs root and the kernel lab's kernel.  Exit 0 on success, 1 on failure.
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../lib/harness.sh
+. "$HERE/../lib/harness.sh"
+
+P2SD=${top_builddir:-$HERE/../../..}/p2sd
+IFNAME=p2s-k0
+n_fail=0
+n_pass=0
+
+ok() {
+	echo "ok - $*"
+}
+
+fail() {
+	echo "not ok - $*"
+	[ -f "$TB_LOGDIR/p2sd.log" ] && sed 's/^/#   p2sd: /' "$TB_LOGDIR/p2sd.log" | tail -40
+	ip -n "$TB_NS_CLIENT" xfrm state 2>&1 | sed 's/^/#   state: /'
+	tb_dump_logs 30
+	exit 1
+}
+
+tb_require_root || { echo "not ok - must run as root"; exit 1; }
+tb_ensure_tools || { echo "not ok - required tools missing"; exit 1; }
+[ -x "$P2SD" ] || { echo "not ok - no p2sd binary at $P2SD"; exit 1; }
+
+CERTS_DIR=$(mktemp -d /tmp/p2s-kt.certs.XXXXXX) || exit 1
+trap 'rm -rf "$CERTS_DIR"' EXIT
+
+# profile FILE AUTH: a p2sd profile for the lab, kernel datapath.
+profile() {
+	cat >"$1" <<EOP
+# p2sd kernel datapath test profile ($2)
+gateway:
+  host: $TB_GW_FQDN
+  address: $TB_GW_ADDR
+  roots: [$TB_CERTS/ServerRootCA.pem]
+client:
+  auth: $2
+  cert: $TB_CERTS/P2SChildCert.pem
+  key: $TB_CERTS/P2SChildCert.key
+routes: [$TB_VNET_PREFIX]
+pool: $TB_POOL
+datapath: kernel
+interface: $IFNAME
+EOP
+}
+
+start_p2sd() {
+	tb_spawn p2sd "$TB_NS_CLIENT" "$TB_LOGDIR/p2sd.log" \
+	    env P2S_RUNTIME_DIR="$TB_DIR/run" "$P2SD" --foreground --verbose \
+	    --profile "$TB_DIR/p2s.yaml"
+}
+
+cl() {
+	ip -n "$TB_NS_CLIENT" "$@"
+}
+
+# What p2sd may leave behind: nothing, once it has stopped.
+nothing_left() {
+	[ -z "$(cl xfrm state)" ] && [ -z "$(cl xfrm policy)" ] &&
+		[ -z "$(cl route show table all proto 162)" ] &&
+		! cl link show "$IFNAME" >/dev/null 2>&1
+}
+
+up() {
+	grep -q 'connecting -> established' "$TB_LOGDIR/p2sd.log"
+}
+
+# wait_up NAME: the gateway's CHILD_SA and p2sd's "established".
+wait_up() {
+	tb_responder_wait_child 120 || fail "$1: the gateway installed no CHILD_SA"
+	tb_wait_until 60 up || fail "$1: p2sd did not report the tunnel up"
+}
+
+# check_kernel NAME "ALG_REGEX..." NAT: p2sd's states (each regex on both),
+# policies, interface.
+check_kernel() {
+	local name=$1 algs=$2 nat=$3 if_id states n alg
+	if_id=$(grep -o 'if_id 0x[0-9a-f]*' "$TB_LOGDIR/p2sd.log" | head -1)
+	[ -n "$if_id" ] || fail "$name: p2sd logged no if_id"
+	if_id=$(printf 'if_id 0x%x' "${if_id#if_id }") # as ip(8) prints it
+	states=$(cl xfrm state)
+	printf '%s\n' "$states" | sed 's/^/#   /'
+	n=$(printf '%s\n' "$states" | grep -c '^src ')
+	[ "$n" -eq 2 ] || fail "$name: $n XFRM states, not 2"
+	[ "$(printf '%s\n' "$states" | grep -c "$if_id")" -eq 2 ] ||
+		fail "$name: the states do not both carry $if_id"
+	for alg in $algs; do
+		[ "$(printf '%s\n' "$states" | grep -cE "$alg")" -eq 2 ] ||
+			fail "$name: the states are not /$alg/"
+	done
+	if [ "$nat" = none ]; then
+		printf '%s\n' "$states" | grep -q 'encap' &&
+			fail "$name: UDP encapsulation without NAT"
+	else
+		[ "$(printf '%s\n' "$states" | grep -c 'encap type espinudp .*dport 4500')" -eq 1 ] ||
+			fail "$name: the states are not ESP in UDP to port 4500"
+	fi
+	for dir in out in fwd; do
+		cl xfrm policy | grep -q "dir $dir" ||
+			fail "$name: no $dir policy"
+	done
+	cl xfrm policy | sed 's/^/#   /'
+	[ "$(cl xfrm policy | grep -c "$if_id")" -ge 3 ] ||
+		fail "$name: the policies do not carry $if_id"
+	cl -d link show "$IFNAME" | grep -q "xfrm $if_id" ||
+		fail "$name: $IFNAME is not an XFRM interface with $if_id"
+	cl addr show "$IFNAME" | grep -q 'inet 172\.16\.201\.' ||
+		fail "$name: no virtual IP on $IFNAME"
+	cl route show proto 162 | grep -q "$TB_VNET_PREFIX dev $IFNAME" ||
+		fail "$name: no route to $TB_VNET_PREFIX via $IFNAME"
+	ok "$name: 2 states with $if_id, /$algs/, policies out/in/fwd, $IFNAME"
+}
+
+# check_wire NAME NAT: ping through the tunnel while capturing the
+# client's underlay; the ESP carries p2sd's outbound SPI.
+check_wire() {
+	local name=$1 nat=$2 filter=esp pat='ESP\(spi=' what=ESP spi ping
+	[ "$nat" = none ] || {
+		filter='udp port 4500' pat='UDP-encap: ESP\(spi=' what='ESP in UDP'
+	}
+	ip netns exec "$TB_NS_CLIENT" timeout 30 tcpdump -n -l -i "$TB_CLIENT_IF" \
+	    -c 4 "$filter" >"$TB_LOGDIR/tcpdump.out" 2>"$TB_LOGDIR/tcpdump.err" &
+	local tpid=$!
+	tb_wait_until 30 grep -q 'listening on' "$TB_LOGDIR/tcpdump.err" ||
+		fail "$name: tcpdump did not start"
+	ping=$(tb_ping_vnet 5 2>&1) ||
+		fail "$name: ping $TB_VNET_HOST through the tunnel: $ping"
+	ok "$name: ping $TB_VNET_HOST: $(printf '%s\n' "$ping" | grep -E 'received|rtt')"
+	wait "$tpid"
+	sed 's/^/#   /' "$TB_LOGDIR/tcpdump.out"
+	spi=$(cl xfrm state | awk -v gw="$TB_GW_ADDR" '$1 == "src" && $4 == gw { getline; print $4; exit }')
+	spi=$(printf '0x%08x' "$spi")
+	grep -E "> .*$pat$spi" "$TB_LOGDIR/tcpdump.out" >/dev/null ||
+		fail "$name: no $what with SPI $spi on the wire"
+	ok "$name: $what with SPI $spi on the wire"
+}
+
+check_gone() {
+	tb_stop p2sd
+	if ! tb_wait_until 10 nothing_left; then
+		{
+			cl xfrm state; cl xfrm policy
+			cl route show table all proto 162; cl link show "$IFNAME"
+		} 2>&1 | sed 's/^/#   left: /'
+		fail "$1: p2sd left something in the kernel"
+	fi
+	ok "$1: SIGTERM left no state, policy, route or interface"
+}
+
+# kernel_case NAME AUTH NAT ALG_REGEX [responder options...]
+kernel_case() (
+	name=$1 auth=$2 nat=$3 alg=$4
+	shift 4
+	tb_init || fail "$name: tb_init"
+	tb_topology_up --nat "$nat" || fail "$name: topology"
+	# install_routes = no: the gateway's way back to the pool.
+	ip -n "$TB_NS_GW" route add "$TB_POOL" dev "$TB_GW_IF" ||
+		fail "$name: route to the pool"
+	tb_certs_make "$CERTS_DIR" || fail "$name: certificates"
+	tb_responder_start --kernel netlink --auth "$auth" "$@" || fail "$name: responder"
+	profile "$TB_DIR/p2s.yaml" "$auth"
+	t0=$(tb_now_ms)
+	start_p2sd
+	wait_up "$name"
+	ok "$name: tunnel up in $(($(tb_now_ms) - t0)) ms"
+	grep -q 'kernel datapath: XFRM interface' "$TB_LOGDIR/p2sd.log" ||
+		fail "$name: p2sd did not take the kernel datapath"
+	check_kernel "$name" "$alg" "$nat"
+	check_wire "$name" "$nat"
+	check_gone "$name"
+)
+
+# crash_case: SIGKILL leaves the kernel state; the next p2sd removes it.
+crash_case() (
+	name="SIGKILL, then restart"
+	tb_init || fail "$name: tb_init"
+	tb_topology_up --nat masquerade || fail "$name: topology"
+	ip -n "$TB_NS_GW" route add "$TB_POOL" dev "$TB_GW_IF" ||
+		fail "$name: route to the pool"
+	tb_certs_make "$CERTS_DIR" || fail "$name: certificates"
+	tb_responder_start --kernel netlink --auth pubkey || fail "$name: responder"
+	profile "$TB_DIR/p2s.yaml" pubkey
+	start_p2sd
+	wait_up "$name"
+	pid=$(tb_pid_of p2sd) || fail "$name: p2sd is not running"
+	kill -KILL "$pid"
+	tb_wait_until 10 sh -c "! kill -0 $pid 2>/dev/null"
+	[ "$(cl xfrm state | grep -c '^src ')" -eq 2 ] && cl link show "$IFNAME" >/dev/null ||
+		fail "$name: SIGKILL left nothing to clean up (is the test right?)"
+	: >"$TB_LOGDIR/p2sd.log"
+	start_p2sd
+	tb_wait_until 60 up || fail "$name: the second p2sd did not come up"
+	grep -q "removing $IFNAME, left by an earlier p2sd" "$TB_LOGDIR/p2sd.log" ||
+		fail "$name: the second p2sd did not remove the leftover interface"
+	grep -q 'XFRM states and policies with if_id .* left by an earlier p2sd' "$TB_LOGDIR/p2sd.log" ||
+		fail "$name: the second p2sd did not remove the leftover states"
+	[ "$(cl xfrm state | grep -c '^src ')" -eq 2 ] ||
+		fail "$name: not exactly the new SA's 2 states"
+	ping=$(tb_ping_vnet 5 2>&1) || fail "$name: ping after restart: $ping"
+	ok "$name: leftovers removed, tunnel up again, ping answered"
+	check_gone "$name"
+)
+
+t_start=$(tb_now_ms)
+echo "# kernel $(uname -r)"
+run() {
+	if "$@"; then n_pass=$((n_pass + 1)); else n_fail=$((n_fail + 1)); fi
+}
+run kernel_case "eap-tls, NAT, AES-GCM" eap-tls masquerade 'rfc4106\(gcm\(aes\)\)'
+run kernel_case "pubkey, no NAT, AES-CBC+HMAC-SHA256" pubkey none \
+    'cbc\(aes\) hmac\(sha256\)' --esp-proposals aes256-sha256
+run kernel_case "pubkey, NAT, AES-CBC+HMAC-SHA256" pubkey masquerade \
+    'cbc\(aes\) hmac\(sha256\)' --esp-proposals aes256-sha256
+run crash_case
+echo "# p2sd kernel datapath: $(($(tb_now_ms) - t_start)) ms in the guest"
+echo "$n_pass passed, $n_fail failed"
+exit $((n_fail != 0))

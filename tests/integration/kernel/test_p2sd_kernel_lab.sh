@@ -1,0 +1,11 @@
+#!/bin/sh
+# test_p2sd_kernel_lab.sh: test_p2sd_kernel.sh inside the kernel lab (a
+# QEMU guest booting Debian's kernel, tests/kernel-lab/README.md), where
+# the kernel has ESP, AES-GCM, ESP in UDP and XFRM interfaces: p2sd's
+# kernel datapath against a strongSwan gateway using the kernel too.
+set -u
+: "${top_srcdir:=.}" "${top_builddir:=.}"
+export top_srcdir top_builddir
+[ -x "$top_builddir/p2sd" ] || { echo "$top_builddir/p2sd: not built" >&2; exit 99; }
+exec "$top_srcdir/tests/kernel-lab/run" --timeout 1500 -- \
+	bash "$top_srcdir/tests/integration/kernel/test_p2sd_kernel.sh"
