@@ -14,15 +14,20 @@
 #include "ike_sa.h"
 
 struct conf;
+struct tls_ctx;
+struct tls_session;
 
 #define CREDS_ERR_LEN 512
 
 struct creds {
-	struct cert *cert;    /* owned: client certificate (and chain) */
-	struct key_ref *key;  /* owned: its private key */
-	struct trust *roots;  /* owned: the profile's gateway roots */
-	char *id;	      /* owned: client.id, else the cert's CN */
-	struct ike_creds ike; /* views of the above, for the engine */
+	struct cert *cert;	     /* owned: client certificate (and chain) */
+	struct key_ref *key;	     /* owned: its private key */
+	struct trust *roots;	     /* owned: the profile's gateway roots */
+	char *id;		     /* owned: client.id, else the cert's CN */
+	struct tls_ctx *tls;	     /* owned: the EAP-TLS context, kept
+					across connects so sessions resume */
+	struct tls_session *session; /* owned: the last EAP-TLS session */
+	struct ike_creds ike;	     /* views of the above, for the engine */
 };
 
 int creds_load(const struct conf *, struct creds **ret, char *ret_err,

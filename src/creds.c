@@ -12,6 +12,7 @@
 #include "cert.h"
 #include "conf.h"
 #include "creds.h"
+#include "tls_ctx.h"
 
 static int fail(char *err, size_t len, int r, const char *fmt, ...)
     P2S_PRINTF(4, 5);
@@ -103,6 +104,26 @@ pick_id(const struct conf *conf, struct creds *cr, char *err, size_t len)
 	return 0;
 }
 
+/* One TLS context for the profile's life: a reconnect can then resume
+ * the last EAP-TLS session (6 round trips instead of 8). */
+static int
+make_tls(const struct conf *conf, struct creds *cr, char *err, size_t len)
+{
+	struct tls_ctx_conf tc = { .cert = cr->cert,
+		.key = cr->key,
+		.roots = cr->roots,
+		.server_id = conf->gateway.id,
+		.max_version = TLS_VERSION_1_3 };
+	int r;
+
+	if (conf->client.auth != CONF_AUTH_EAP_TLS)
+		return 0;
+	r = tls_ctx_new(&tc, &cr->tls);
+	if (r < 0)
+		return fail(err, len, r, "cannot set up TLS for EAP-TLS");
+	return 0;
+}
+
 int
 creds_load(const struct conf *conf, struct creds **ret, char *err, size_t len)
 {
@@ -117,6 +138,8 @@ creds_load(const struct conf *conf, struct creds **ret, char *err, size_t len)
 		r = load_roots(&conf->gateway, cr, err, len);
 	if (r == 0)
 		r = pick_id(conf, cr, err, len);
+	if (r == 0)
+		r = make_tls(conf, cr, err, len);
 	if (r < 0) {
 		creds_free(cr);
 		return r;
@@ -127,7 +150,9 @@ creds_load(const struct conf *conf, struct creds **ret, char *err, size_t len)
 		.id = cr->id,
 		.gateway_id = conf->gateway.id,
 		.send_idr = conf->gateway.send_id,
-		.eap = conf->client.auth == CONF_AUTH_EAP_TLS };
+		.eap = conf->client.auth == CONF_AUTH_EAP_TLS,
+		.tls = cr->tls,
+		.tls_session = &cr->session };
 	*ret = cr;
 	return 0;
 }
@@ -137,6 +162,8 @@ creds_free(struct creds *cr)
 {
 	if (cr == NULL)
 		return;
+	tls_session_free(cr->session);
+	tls_ctx_free(cr->tls);
 	cert_free(cr->cert);
 	key_free(cr->key);
 	trust_free(cr->roots);

@@ -583,9 +583,11 @@ pkey_derive(
 	params[1] = OSSL_PARAM_construct_end();
 	if (pad && EVP_PKEY_CTX_set_params(ctx, params) != 1)
 		goto out;
-	/* set_peer re-validates the peer key; a failure is the peer's. */
+	/* The peer's value was validated when it was parsed (range and, for
+	 * group 24, subgroup; point on the curve): OpenSSL's own check
+	 * would repeat that at the cost of a full MODP exponentiation. */
 	r = -EBADMSG;
-	if (EVP_PKEY_derive_set_peer(ctx, peer) != 1 ||
+	if (EVP_PKEY_derive_set_peer_ex(ctx, peer, 0) != 1 ||
 	    EVP_PKEY_derive(ctx, s->p, &len) != 1 || len != want) {
 		(void)crypto_ssl_error("key exchange derive");
 		goto out;

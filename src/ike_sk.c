@@ -112,7 +112,8 @@ ike_sk_seal(
 	if (r < 0)
 		goto out;
 	/* inner | Padding (zeros: any value is allowed) | Pad Length */
-	memmove(p + g.iv, inner->p, inner->len);
+	if (inner->len > 0) /* an empty chain may have no buffer at all */
+		memmove(p + g.iv, inner->p, inner->len);
 	memset(p + g.iv + inner->len, 0, pad);
 	p[g.iv + inner->len + pad] = (uint8_t)pad;
 	r = sk_protect(&k->out, msg, iv_off, p, text_len);

@@ -207,5 +207,6 @@ main(int argc, char **argv)
 	}
 	r = p2sd_run(d);
 	p2sd_free(d);
+	log_info("exiting with status %d", r);
 	return r;
 }
