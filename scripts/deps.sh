@@ -8,7 +8,7 @@ P2S_BUILD_DEPS="autoconf automake make pkg-config gcc clang libclang-rt-14-dev
 	libjson-c-dev libsystemd-dev libcmocka-dev xz-utils"
 
 # The strongSwan responder and the namespaced topology (testbed.md 2).
-P2S_TEST_DEPS="openssl iproute2 nftables iputils-ping tcpdump procps systemd
+P2S_TEST_DEPS="openssl iproute2 nftables iputils-ping tcpdump procps systemd zip
 	strongswan-swanctl charon-systemd libstrongswan-standard-plugins
 	libcharon-extra-plugins strongswan-pki"
 P2S_TEST_DEPS="$P2S_TEST_DEPS qemu-system-x86" # tests/kernel-lab (testbed.md 10)

@@ -8,3 +8,4 @@
 . "$TB_LIB_DIR/strongswan.sh"
 . "$TB_LIB_DIR/responder.sh"
 . "$TB_LIB_DIR/client_strongswan.sh"
+. "$TB_LIB_DIR/azure_package.sh"
