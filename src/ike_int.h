@@ -182,6 +182,12 @@ struct ike_sa {
 	struct tls_ctx *tls_own; /* owned, when the daemon keeps none */
 	struct eap_peer *eap;	 /* owned; holds the MSK, wiped on free */
 	struct ike_child_sa child;
+	struct ike_child_sa child_old; /* rekeyed away: installed until the
+					  gateway deletes it (2.8) */
+	struct ike_child *child_last;  /* owned: the CHILD_SA as handed to
+					  the daemon (keys NULL), what a
+					  rekey keeps: selectors, VIP, DNS */
+	unsigned n_child_rekeys;       /* CHILD_SA rekeys done */
 
 	/* Our DELETE: what down() reports once it is answered. */
 	int del_err; /* 0: asked for */
@@ -256,6 +262,8 @@ int ike_auth_on_nochild(struct ike_sa *, const struct ike_msg *);
 int ike_auth_on_error(struct ike_sa *, const struct ike_msg *);
 
 int ike_child_on_request(struct ike_sa *, const struct ike_msg *);
+/* A fresh inbound ESP SPI (>= 256, RFC 4303 2.1). */
+int ike_child_spi_new(struct ike_sa *, uint32_t *ret) P2S_WUR;
 
 int ike_info_on_request(struct ike_sa *, const struct ike_msg *);
 int ike_info_on_response(struct ike_sa *, const struct ike_msg *);
@@ -280,6 +288,16 @@ int ike_proposal_offer(const struct proposal *, size_t n, uint8_t proto,
 int ike_proposal_check(const struct ike_pld_sa *offered,
     const struct ike_pld_sa *chosen, struct ike_suite *ret_suite,
     uint16_t *ret_dh, uint32_t *ret_spi, char *why, size_t why_len) P2S_WUR;
+/*
+ * As the responder of the gateway's CREATE_CHILD_SA: the first of our
+ * ESP proposals (offer, from ike_proposal_offer) that one of its
+ * proposals (theirs) can satisfy, one transform of each type it lists
+ * (3.3.6); DH only NONE (we send no KE).  ret_choice: that one proposal,
+ * numbered as the gateway did, with esp_spi.  -ENOENT: none.
+ */
+int ike_proposal_choose(const struct ike_pld_sa *offer,
+    const struct ike_pld_sa *theirs, uint32_t esp_spi,
+    struct ike_pld_sa *ret_choice, struct ike_suite *ret_suite) P2S_WUR;
 /* Whether any of our IKE proposals offers this DH group. */
 bool ike_proposal_has_group(const struct proposal *, size_t n, uint16_t group);
 /* "AES_GCM_16_256/PRF_HMAC_SHA2_384/ECP_384" and the like. */

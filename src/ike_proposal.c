@@ -186,6 +186,85 @@ ike_proposal_check(const struct ike_pld_sa *offer,
 	return 0;
 }
 
+/* ---- Our choice, as the responder of the gateway's CREATE_CHILD_SA ---- */
+
+/*
+ * From one of the gateway's ESP proposals, one transform of each type it
+ * lists, each one of ours (DH: NONE only, since we send no KE).  false
+ * when a type it lists has nothing acceptable (3.3.6).
+ */
+static bool
+choose_xforms(const struct ike_proposal *ours, const struct ike_proposal *gp,
+    const struct ike_xform *by_type[6])
+{
+	unsigned listed = 0, chosen = 0;
+
+	for (size_t i = 0; i < gp->n_xforms; i++) {
+		const struct ike_xform *x = &gp->xforms[i];
+
+		if (x->type < IKE_XFORM_ENCR || x->type > IKE_XFORM_ESN)
+			return false; /* a type we do not know */
+		listed |= 1u << x->type;
+		if (by_type[x->type] != NULL || x->unknown_attr)
+			continue;
+		if (x->type == IKE_XFORM_DH ? x->id == IKE_DH_NONE
+					    : offered(ours, x)) {
+			by_type[x->type] = x;
+			chosen |= 1u << x->type;
+		}
+	}
+	return listed == chosen;
+}
+
+static void
+choice_build(const struct ike_proposal *gp, const struct ike_xform *const by[6],
+    uint32_t spi, struct ike_pld_sa *ret)
+{
+	struct ike_proposal *c = &ret->props[0];
+
+	ret->n_props = 1;
+	*c = (struct ike_proposal){
+		.num = gp->num, .proto = IKE_PROTO_ESP, .spi_len = 4
+	};
+	for (size_t i = 0; i < 4; i++)
+		c->spi[i] = (uint8_t)(spi >> (24 - 8 * i));
+	for (unsigned t = IKE_XFORM_ENCR; t <= IKE_XFORM_ESN; t++)
+		if (by[t] != NULL)
+			c->xforms[c->n_xforms++] = *by[t];
+}
+
+int
+ike_proposal_choose(const struct ike_pld_sa *offer,
+    const struct ike_pld_sa *theirs, uint32_t esp_spi,
+    struct ike_pld_sa *ret_choice, struct ike_suite *ret_suite)
+{
+	char why[128];
+
+	/* Our preference first: the profile's order, then the gateway's. */
+	for (size_t o = 0; o < offer->n_props; o++) {
+		for (size_t g = 0; g < theirs->n_props; g++) {
+			const struct ike_proposal *gp = &theirs->props[g];
+			const struct ike_xform *by[6] = { NULL };
+
+			const struct ike_xform *no_dh[6];
+
+			if (gp->proto != IKE_PROTO_ESP || gp->spi_len != 4 ||
+			    !choose_xforms(&offer->props[o], gp, by))
+				continue;
+			/* DH NONE, if listed, is no DH for the type rules. */
+			memcpy(no_dh, by, sizeof(no_dh));
+			no_dh[IKE_XFORM_DH] = NULL;
+			if (check_types(
+				IKE_PROTO_ESP, no_dh, why, sizeof(why)) < 0)
+				continue;
+			suite_from(by, ret_suite);
+			choice_build(gp, by, esp_spi, ret_choice);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
 /* ---- Words ---- */
 
 void

@@ -215,6 +215,7 @@ ike_sa_free(struct ike_sa *sa)
 	buf_free(sa->idi);
 	buf_free(sa->idr);
 	ike_keys_free(sa->keys);
+	free(sa->child_last);
 	free(sa);
 }
 

@@ -244,14 +244,7 @@ first_fn(struct ike_sa *sa, struct ike_pld_wr *pw, const void *arg)
 static int
 spi_new(struct ike_sa *sa)
 {
-	uint32_t spi = sa->hooks != NULL ? sa->hooks->esp_spi : 0;
-	int r = 0;
-
-	/* SPIs below 256 are reserved (RFC 4303 2.1). */
-	while (r == 0 && spi < 256)
-		r = ike_sa_random(sa, &spi, sizeof(spi));
-	sa->child.spi_in = spi;
-	return r;
+	return ike_child_spi_new(sa, &sa->child.spi_in);
 }
 
 /* The daemon's TLS context (its sessions can be resumed), else ours. */
@@ -611,6 +604,19 @@ child_log(struct ike_sa *sa, const struct ike_child *c)
 	    (unsigned long long)ike_sa_connect_ms(sa));
 }
 
+/* What a rekey of the gateway's reuses (no keys); without memory a
+ * rekey is refused later, the tunnel keeps working until then. */
+static void
+child_keep(struct ike_sa *sa, const struct ike_child *c)
+{
+	free(sa->child_last);
+	sa->child_last = malloc(sizeof(*sa->child_last));
+	if (sa->child_last == NULL)
+		return;
+	*sa->child_last = *c;
+	sa->child_last->keys = NULL;
+}
+
 /* Hands the CHILD_SA to the daemon; its keys are wiped afterwards. */
 static void
 child_install(struct ike_sa *sa, struct ike_child *c)
@@ -637,8 +643,10 @@ child_install(struct ike_sa *sa, struct ike_child *c)
 		ike_sa_delete_because(sa, r, false,
 		    "the daemon could not install the CHILD_SA: %s",
 		    strerror(-r));
-	else
+	else {
 		sa->child.installed = true;
+		child_keep(sa, c);
+	}
 }
 
 static int

@@ -13,8 +13,10 @@
  *   HDR, SK{}                            -->  HDR, SK{}
  *   HDR, SK{D(IKE)}                      -->  HDR, SK{}          (SA over)
  *   HDR, SK{D(ESP, its SPI)}             -->  HDR, SK{D(ESP, our SPI)}
- *                                             (CHILD_SA gone; for now
- *                                             the IKE SA goes with it)
+ *                                             (the CHILD_SA a rekey
+ *                                             replaced: gone; the current
+ *                                             one: for now the IKE SA
+ *                                             goes with it)
  *   Our request                               The gateway's response
  *   HDR, SK{D(IKE)}                      -->  HDR, SK{}          (SA over)
  */
@@ -30,6 +32,7 @@
 struct info_del {
 	bool ike;   /* the IKE SA */
 	bool child; /* our CHILD_SA (its outbound SPI listed) */
+	bool old;   /* the CHILD_SA a rekey replaced (2.8) */
 };
 
 static void
@@ -48,22 +51,25 @@ info_deletes(struct ike_sa *sa, const struct ike_msg *m, struct info_del *ret)
 			if (sa->child.installed &&
 			    d.spis[k] == sa->child.spi_out)
 				ret->child = true;
+			else if (sa->child_old.installed &&
+			    d.spis[k] == sa->child_old.spi_out)
+				ret->old = true;
 	}
 }
 
 static int
-send_reply(struct ike_sa *sa, const struct ike_msg *req, bool del_child)
+send_reply(struct ike_sa *sa, const struct ike_msg *req, uint32_t del_spi)
 {
-	struct ike_pld_delete d = { .proto = IKE_PROTO_ESP,
-		.n_spis = 1,
-		.spis = { sa->child.spi_in } };
+	struct ike_pld_delete d = {
+		.proto = IKE_PROTO_ESP, .n_spis = 1, .spis = { del_spi }
+	};
 	uint8_t b[INFO_MAX];
 	struct ike_pld_wr pw;
 	struct rd inner;
 	int r;
 
 	ike_pld_wr_init_chain(&pw, b, sizeof(b));
-	if (del_child)
+	if (del_spi != 0)
 		ike_pld_build_delete(&pw, &d);
 	r = ike_pld_wr_finish(&pw, &inner);
 	if (r == 0)
@@ -77,10 +83,15 @@ send_reply(struct ike_sa *sa, const struct ike_msg *req, bool del_child)
 int
 ike_info_on_request(struct ike_sa *sa, const struct ike_msg *m)
 {
-	struct info_del del = { false, false };
+	struct info_del del = { false, false, false };
+	uint32_t spi = 0;
 
 	info_deletes(sa, m, &del);
-	(void)send_reply(sa, m, del.child && !del.ike);
+	if (!del.ike && del.child)
+		spi = sa->child.spi_in;
+	else if (!del.ike && del.old)
+		spi = sa->child_old.spi_in;
+	(void)send_reply(sa, m, spi);
 	if (del.ike) {
 		ike_sa_fail(
 		    sa, -ECONNRESET, false, "the gateway deleted the IKE SA");
@@ -93,6 +104,15 @@ ike_info_on_request(struct ike_sa *sa, const struct ike_msg *m)
 		ike_sa_fail(
 		    sa, -ECONNRESET, false, "the gateway deleted the CHILD_SA");
 		return 0;
+	}
+	if (del.old) {
+		sa_info(sa,
+		    "the gateway deleted the rekeyed CHILD_SA %08x_i "
+		    "%08x_o",
+		    sa->child_old.spi_in, sa->child_old.spi_out);
+		sa->cbs.child_gone(
+		    sa->cb_arg, sa->child_old.spi_in, sa->child_old.spi_out);
+		sa->child_old.installed = false;
 	}
 	if (m->n_pld == 0)
 		sa_debug(sa, "liveness check answered");

@@ -179,7 +179,8 @@ fz_established(void *arg, const struct ike_child *c)
 {
 	struct fz *f = arg;
 
-	if (++f->n_established > 1 || c->keys == NULL ||
+	/* The first CHILD_SA once; after it only rekeys of it. */
+	if (c->rekey != (f->n_established++ > 0) || c->keys == NULL ||
 	    c->keys->encr_out == NULL)
 		abort();
 	return 0;

@@ -814,48 +814,187 @@ test_gateway_deletes_child(void **state)
 	world_free(w);
 }
 
+/* What the gateway's CREATE_CHILD_SA carries. */
+struct rekey_opts {
+	uint32_t rekey_spi; /* N(REKEY_SA)'s SPI; 0: no REKEY_SA */
+	bool ke;	    /* a KE (PFS) */
+};
+
 static void
 build_rekey(struct ike_pld_wr *pw, const void *arg)
 {
-	static const uint8_t nonce[32];
+	const struct rekey_opts *o = arg;
+	static const uint8_t nonce[32], ke[256];
+	uint8_t spi[4];
 	struct ike_pld_sa sa = { .n_props = 1,
 		.props = { { .num = 1,
 		    .proto = IKE_PROTO_ESP,
 		    .spi_len = 4,
 		    .spi = { 1, 2, 3, 4 },
-		    .n_xforms = 2,
+		    .n_xforms = 3,
 		    .xforms = { { .type = IKE_XFORM_ENCR,
 				    .id = IKE_ENCR_AES_GCM_16,
 				    .key_bits = 256 },
+			{ .type = IKE_XFORM_DH, .id = IKE_DH_NONE },
 			{ .type = IKE_XFORM_ESN, .id = IKE_ESN_NO } } } } };
 	struct ike_pld_ts ts;
 
-	(void)arg;
+	if (o != NULL && o->rekey_spi != 0) {
+		for (size_t i = 0; i < 4; i++)
+			spi[i] = (uint8_t)(o->rekey_spi >> (24 - 8 * i));
+		ike_pld_build_notify(pw,
+		    &(struct ike_pld_notify){ .proto = IKE_PROTO_ESP,
+			.type = IKE_N_REKEY_SA,
+			.spi = { spi, 4 } });
+	}
 	ike_pld_build_sa(pw, &sa);
 	ike_pld_build_nonce(pw, &(struct ike_pld_nonce){ { nonce, 32 } });
+	if (o != NULL && o->ke)
+		ike_pld_build_ke(pw,
+		    &(struct ike_pld_ke){ .group = IKE_DH_MODP_2048,
+			.data = { ke, sizeof(ke) } });
 	ike_ts_request(&ts);
 	ike_pld_build_ts(pw, IKE_PLD_TSI, &ts);
 	ike_pld_build_ts(pw, IKE_PLD_TSR, &ts);
 }
 
-/* Rekeying is not done yet: refused with NO_ADDITIONAL_SAS. */
+/* The notify of this type in our last answer. */
 static void
-test_gateway_rekey_refused(void **state)
+answer_has_notify(struct world *w, uint16_t type)
 {
-	struct world *w = up(&(struct world_opts){ .pubkey = true });
 	struct ike_pld_chain c;
 	struct ike_pld_notify n;
 	uint8_t crit;
 
+	assert_int_equal(ike_pld_split(&(struct rd){ w->peer->last_resp->p,
+					   w->peer->last_resp->len },
+			     w->peer->last_resp_first, &c, &crit),
+	    0);
+	assert_int_equal(ike_pld_find_notify(c.v, c.n, type, &n), 0);
+}
+
+/* Another CHILD_SA (no REKEY_SA) is refused with NO_ADDITIONAL_SAS. */
+static void
+test_gateway_new_child_refused(void **state)
+{
+	struct world *w = up(&(struct world_opts){ .pubkey = true });
+
 	(void)state;
 	peer_asks(w, IKE_CREATE_CHILD_SA, build_rekey, NULL);
 	still_up(w, w->sa->n_dropped);
+	answer_has_notify(w, IKE_N_NO_ADDITIONAL_SAS);
+	assert_int_equal(w->n_established, 1);
+	world_free(w);
+}
+
+/* 2.17 from the gateway's side (it initiated): its outbound keys are
+ * our inbound ones. */
+static void
+rekey_keys_check(struct world *w, const struct ike_pld_chain *c)
+{
+	static const uint8_t zero[32];
+	struct ike_pld_nonce nr;
+	struct ike_child_keys gw = { 0 };
+
+	assert_int_equal(
+	    ike_pld_parse_nonce(
+		&ike_pld_find(c->v, c->n, IKE_PLD_NONCE)->body, &nr),
+	    0);
+	assert_int_equal(
+	    ike_keys_child(w->sa->keys, &w->child.esp, NULL,
+		&(struct rd){ zero, sizeof(zero) }, &nr.data, true, &gw),
+	    0);
+	assert_int_equal(gw.encr_out->len, w->encr_in->len);
+	assert_memory_equal(gw.encr_out->p, w->encr_in->p, w->encr_in->len);
+	assert_memory_equal(gw.encr_in->p, w->encr_out->p, w->encr_out->len);
+	ike_child_keys_done(&gw);
+}
+
+/*
+ * The gateway rekeys our CHILD_SA: we answer SA (our new SPI, its
+ * proposal number, DH NONE), Nr and the selectors; the daemon gets the
+ * new SA with rekey set and the keys of 2.17 with the gateway as the
+ * initiator; the old SA goes only with the gateway's DELETE of it, which
+ * we answer with ours and which leaves the IKE SA up.
+ */
+static void
+test_gateway_rekeys_child(void **state)
+{
+	struct world *w = up(&(struct world_opts){ .pubkey = true });
+	uint32_t old_in = w->child.spi_in, old_out = w->child.spi_out;
+	struct rekey_opts o = { .rekey_spi = w->child.spi_out };
+	struct ike_pld_delete d = { .proto = IKE_PROTO_ESP, .n_spis = 1 };
+	struct ike_pld_chain c;
+	struct ike_pld_sa chosen;
+	struct ike_pld_delete got;
+	uint8_t crit;
+
+	(void)state;
+	peer_asks(w, IKE_CREATE_CHILD_SA, build_rekey, &o);
+	still_up(w, w->sa->n_dropped);
+	assert_int_equal(w->n_established, 2);
+	assert_true(w->child.rekey);
+	assert_int_equal(w->child.spi_out, 0x01020304);
+	assert_int_not_equal(w->child.spi_in, old_in);
+	assert_true(w->child.spi_in >= 256);
+	assert_int_equal(w->child.vip4.ss_family, AF_INET);
+	assert_int_equal(w->n_child_gone, 0);
+	assert_int_equal(ike_pld_split(&(struct rd){ w->peer->last_resp->p,
+					   w->peer->last_resp->len },
+			     w->peer->last_resp_first, &c, &crit),
+	    0);
+	assert_non_null(ike_pld_find(c.v, c.n, IKE_PLD_NONCE));
+	assert_non_null(ike_pld_find(c.v, c.n, IKE_PLD_TSI));
+	assert_non_null(ike_pld_find(c.v, c.n, IKE_PLD_TSR));
+	assert_null(ike_pld_find(c.v, c.n, IKE_PLD_KE));
+	assert_int_equal(
+	    ike_pld_parse_sa(
+		&ike_pld_find(c.v, c.n, IKE_PLD_SA)->body, &chosen),
+	    0);
+	assert_int_equal(chosen.n_props, 1);
+	assert_int_equal(chosen.props[0].num, 1);
+	assert_int_equal(chosen.props[0].n_xforms, 3);
+	assert_int_equal((uint32_t)chosen.props[0].spi[0] << 24 |
+		(uint32_t)chosen.props[0].spi[1] << 16 |
+		(uint32_t)chosen.props[0].spi[2] << 8 | chosen.props[0].spi[3],
+	    w->child.spi_in);
+	rekey_keys_check(w, &c);
+
+	/* The gateway deletes the old SA: it goes, the tunnel stays. */
+	d.spis[0] = old_out;
+	peer_asks(w, IKE_INFORMATIONAL, build_delete, &d);
+	still_up(w, w->sa->n_dropped);
+	assert_int_equal(w->n_child_gone, 1);
+	assert_int_equal(w->gone_in, old_in);
+	assert_int_equal(w->gone_out, old_out);
 	assert_int_equal(ike_pld_split(&(struct rd){ w->peer->last_resp->p,
 					   w->peer->last_resp->len },
 			     w->peer->last_resp_first, &c, &crit),
 	    0);
 	assert_int_equal(
-	    ike_pld_find_notify(c.v, c.n, IKE_N_NO_ADDITIONAL_SAS, &n), 0);
+	    ike_pld_parse_delete(
+		&ike_pld_find(c.v, c.n, IKE_PLD_DELETE)->body, &got),
+	    0);
+	assert_int_equal(got.spis[0], old_in);
+	world_free(w);
+}
+
+/* A rekey naming an SA we do not have: CHILD_SA_NOT_FOUND; with a KE
+ * (PFS, not done yet): NO_PROPOSAL_CHOSEN.  Nothing changes. */
+static void
+test_gateway_rekey_refused(void **state)
+{
+	struct world *w = up(&(struct world_opts){ .pubkey = true });
+	struct rekey_opts o = { .rekey_spi = w->child.spi_out ^ 0x100 };
+
+	(void)state;
+	peer_asks(w, IKE_CREATE_CHILD_SA, build_rekey, &o);
+	answer_has_notify(w, IKE_N_CHILD_SA_NOT_FOUND);
+	o = (struct rekey_opts){ .rekey_spi = w->child.spi_out, .ke = true };
+	peer_asks(w, IKE_CREATE_CHILD_SA, build_rekey, &o);
+	answer_has_notify(w, IKE_N_NO_PROPOSAL_CHOSEN);
+	still_up(w, w->sa->n_dropped);
+	assert_int_equal(w->n_established, 1);
 	world_free(w);
 }
 
@@ -1418,6 +1557,8 @@ main(void)
 		cmocka_unit_test(test_gateway_deletes_ike),
 		cmocka_unit_test(test_gateway_deletes_child),
 		cmocka_unit_test(test_gateway_rekey_refused),
+		cmocka_unit_test(test_gateway_new_child_refused),
+		cmocka_unit_test(test_gateway_rekeys_child),
 		cmocka_unit_test(test_proposal_check),
 		cmocka_unit_test(test_ts_narrowed),
 		cmocka_unit_test(test_cp_reply),

@@ -1,0 +1,121 @@
+#!/bin/bash
+# p2sd stays up on its own against a real strongSwan "Azure gateway"
+# (tests/integration/lib), userspace datapath: the gateway rekeys the
+# CHILD_SA every 10 s while a ping runs through the tunnel, and not one
+# packet may be lost (make before break); the gateway must show the new
+# SPIs and p2sd must log the rekeys.
+#
+# Needs root.  Exit 0 on success, 1 on failure; never skips.
+
+if [ -z "${TB_P2SD_INNER:-}" ]; then
+	export TB_P2SD_INNER=1
+	timeout -k 10 "${TB_P2SD_TIMEOUT:-600}" bash "$0" "$@"
+	rc=$?
+	[ $rc -eq 124 ] || [ $rc -eq 137 ] && echo "not ok - timed out"
+	exit $((rc != 0))
+fi
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib/harness.sh
+. "$HERE/lib/harness.sh"
+
+P2SD=${top_builddir:-$HERE/../..}/p2sd
+n_fail=0
+
+ok() {
+	echo "ok - $*"
+}
+
+fail() {
+	echo "not ok - $*"
+	[ -f "$TB_LOGDIR/p2sd.log" ] && sed 's/^/#   p2sd: /' "$TB_LOGDIR/p2sd.log" | tail -40
+	tb_dump_logs 30
+	exit 1
+}
+
+tb_require_root || { echo "not ok - must run as root"; exit 1; }
+tb_ensure_tools || { echo "not ok - required tools missing"; exit 1; }
+[ -x "$P2SD" ] || { echo "not ok - no p2sd binary at $P2SD"; exit 1; }
+
+CERTS_DIR=$(mktemp -d /tmp/p2s-ao.certs.XXXXXX) || exit 1
+trap 'rm -rf "$CERTS_DIR"' EXIT
+
+# profile FILE AUTH [dpd=T]: a p2sd profile for the lab, reconnecting.
+profile() {
+	local file=$1 auth=$2 dpd=${3:-30s}
+	cat >"$file" <<EOP
+# p2sd always-on test profile ($auth)
+gateway:
+  host: $TB_GW_FQDN
+  address: $TB_GW_ADDR
+  id: $TB_GW_FQDN
+  roots: [$TB_CERTS/ServerRootCA.pem]
+client:
+  auth: $auth
+  cert: $TB_CERTS/P2SChildCert.pem
+  key: $TB_CERTS/P2SChildCert.key
+routes: [$TB_VNET_PREFIX]
+pool: $TB_POOL
+datapath: userspace
+interface: p2s-ao0
+reconnect: always
+dpd: $dpd
+EOP
+}
+
+start_p2sd() {
+	: >"$TB_LOGDIR/p2sd.log"
+	tb_spawn p2sd "$TB_NS_CLIENT" "$TB_LOGDIR/p2sd.log" \
+	    env P2S_RUNTIME_DIR="$TB_DIR/run" "$P2SD" --foreground --verbose \
+	    --profile "$TB_DIR/p2s.yaml"
+}
+
+# The gateway's CHILD_SA SPIs ("in X" and "out Y" lines of swanctl).
+gw_spis() {
+	tb_responder_swanctl --list-sas 2>/dev/null |
+	    grep -oE '^ +(in|out) +[0-9a-f]{8}' | sed -E 's/^ +//; s/ +/ /'
+}
+
+# rekey_case NAME AUTH NAT: the gateway rekeys the CHILD_SA every 10 s
+# under a 20 s ping; no loss.
+rekey_case() (
+	name=$1 auth=$2 nat=$3
+	tb_init || fail "$name: tb_init"
+	tb_topology_up --nat "$nat" || fail "$name: topology"
+	tb_certs_make "$CERTS_DIR" || fail "$name: certificates"
+	tb_responder_start --auth "$auth" --child-rekey-time 10s ||
+		fail "$name: responder"
+	profile "$TB_DIR/p2s.yaml" "$auth"
+	start_p2sd
+	tb_responder_wait_child 30 || fail "$name: the gateway installed no CHILD_SA"
+	tb_wait_until 10 grep -q 'established' "$TB_LOGDIR/p2sd.log" ||
+		fail "$name: p2sd did not report the tunnel up"
+	spis0=$(gw_spis)
+	ip netns exec "$TB_NS_CLIENT" ping -n -c 100 -i 0.2 -W 1 "$TB_VNET_HOST" \
+	    >"$TB_LOGDIR/ping.out" 2>&1
+	loss=$(grep -oE '[0-9.]+% packet loss' "$TB_LOGDIR/ping.out")
+	n_rekeys=$(grep -c 'CHILD_SA rekeyed by the gateway' "$TB_LOGDIR/p2sd.log")
+	[ "$n_rekeys" -ge 1 ] || fail "$name: p2sd logged no rekey in 20 s"
+	ok "$name: p2sd logged $n_rekeys CHILD_SA rekey(s) in 20 s"
+	grep 'CHILD_SA rekeyed by the gateway' "$TB_LOGDIR/p2sd.log" | sed 's/^/#   /'
+	[ "$loss" = "0% packet loss" ] ||
+		fail "$name: ping across the rekeys: ${loss:-no result}: $(tail -3 "$TB_LOGDIR/ping.out")"
+	ok "$name: 100 pings across the rekeys, $loss"
+	spis1=$(gw_spis)
+	[ -n "$spis1" ] && [ "$spis1" != "$spis0" ] ||
+		fail "$name: the gateway's SPIs did not change ($spis0 -> $spis1)"
+	gw_in=$(printf '%s\n' "$spis1" | sed -n 's/^in //p' | tail -1)
+	grep -q "${gw_in:-none}_o" "$TB_LOGDIR/p2sd.log" ||
+		fail "$name: the gateway's new SPIs $spis1 are not in p2sd's log"
+	ok "$name: the gateway's SPIs moved from $(echo $spis0) to $(echo $spis1)"
+	grep -q 'deleted the rekeyed CHILD_SA' "$TB_LOGDIR/p2sd.log" ||
+		fail "$name: p2sd never saw the old CHILD_SA deleted"
+	ok "$name: the old CHILD_SA went with the gateway's DELETE"
+	tb_stop p2sd
+)
+
+rekey_case "CHILD_SA rekey by the gateway, eap-tls, NAT, AES-GCM" eap-tls masquerade ||
+    n_fail=$((n_fail + 1))
+
+echo "# p2sd always-on: $((n_fail)) case(s) failed"
+exit $((n_fail != 0))
