@@ -164,6 +164,10 @@ check_gone() {
 		} 2>&1 | sed 's/^/#   left: /'
 		fail "$1: p2sd left something in the kernel"
 	fi
+	grep -q 'exiting with status 0' "$TB_LOGDIR/p2sd.log" ||
+		fail "$1: p2sd did not exit with status 0"
+	! grep -E 'AddressSanitizer|LeakSanitizer|runtime error|left over after teardown|cannot (delete|remove)' \
+	    "$TB_LOGDIR/p2sd.log" || fail "$1: p2sd's teardown was not clean"
 	ok "$1: SIGTERM left no state, policy, route or interface"
 }
 
