@@ -106,7 +106,10 @@ load_a = open(os.path.join(res, 'load-after.txt')).read().strip() \
 
 p('# p2s benchmark report (p2s vs strongSwan\'s client, same responder)')
 p('')
-p('Produced by `bench/run` (see bench/README.md) at commit `%s`, %s rounds '
+p('Produced by `bench/run` (see bench/README.md) at commit `%s` (p2sd is '
+  'the one in the build directory given to bench/run, built from the '
+  'working tree, which on a shared tree can hold others\' uncommitted '
+  'work), %s rounds '
   'per connect case, total run time %s s.  Both clients ran in the same '
   'run against the same strongSwan 5.9.8 responder (charon-systemd, '
   'kernel-libipsec) in network namespaces, alternating round by round. '
