@@ -173,6 +173,8 @@ struct ike_sa {
 	bool behind_nat;      /* our address is translated: keepalives */
 	bool natt;	      /* floated to 4500: ESP in UDP */
 	struct timer *t_keepalive; /* owned */
+	struct timer *t_dpd;	   /* owned: liveness (2.4) */
+	uint64_t t_rx; /* ms (loop_now_ms): last authenticated message */
 
 	/* IKE_AUTH */
 	struct buf *idi;	 /* owned: our IDi body (2.15) */
@@ -267,6 +269,13 @@ int ike_child_spi_new(struct ike_sa *, uint32_t *ret) P2S_WUR;
 
 int ike_info_on_request(struct ike_sa *, const struct ike_msg *);
 int ike_info_on_response(struct ike_sa *, const struct ike_msg *);
+int ike_info_on_liveness(struct ike_sa *, const struct ike_msg *);
+/* Liveness (2.4): once the SA is up, an empty INFORMATIONAL request
+ * whenever nothing authenticated arrived for conf->dpd seconds; no
+ * answer after its retransmissions ends the SA (not permanent). */
+void ike_info_liveness_start(struct ike_sa *);
+/* What the liveness timer does when it fires (a test hook, too). */
+void ike_info_liveness_timeout(struct ike_sa *);
 /* Send SK{D(IKE)}; the SA must have keys. */
 int ike_info_delete(struct ike_sa *) P2S_WUR;
 

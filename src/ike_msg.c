@@ -311,6 +311,13 @@ xchg_give_up(struct ike_sa *sa)
 		    sa, sa->del_err, sa->del_permanent, sa->del_reason);
 		return;
 	}
+	if (x->exchange == IKE_INFORMATIONAL) {
+		ike_sa_fail(sa, -ETIMEDOUT, false,
+		    "the gateway stopped answering (liveness check sent %zu "
+		    "times over %llu s)",
+		    x->n_backoff, (unsigned long long)ms / 1000);
+		return;
+	}
 	ike_sa_fail(sa, -ETIMEDOUT, false,
 	    "gateway %s did not answer (%s request %u sent %zu times over "
 	    "%llu s)",
@@ -374,6 +381,12 @@ ike_msg_keepalive(struct ike_sa *sa, bool on)
 		timer_stop(sa->t_keepalive);
 }
 
+static void
+on_dpd(void *arg)
+{
+	ike_info_liveness_timeout(arg);
+}
+
 int
 ike_msg_init(struct ike_sa *sa)
 {
@@ -381,6 +394,8 @@ ike_msg_init(struct ike_sa *sa)
 
 	if (r == 0)
 		r = timer_new(sa->loop, on_keepalive, sa, &sa->t_keepalive);
+	if (r == 0)
+		r = timer_new(sa->loop, on_dpd, sa, &sa->t_dpd);
 	return r;
 }
 
@@ -392,6 +407,8 @@ ike_msg_done(struct ike_sa *sa)
 	sa->xchg.timer = NULL;
 	timer_free(sa->t_keepalive);
 	sa->t_keepalive = NULL;
+	timer_free(sa->t_dpd);
+	sa->t_dpd = NULL;
 	dgrams_clear(&sa->reply.out);
 	sa->reply.valid = false;
 	reasm_clear(&sa->reasm);
@@ -525,6 +542,8 @@ static const struct ike_transition transitions[] = {
 	    ike_child_on_request, "CHILD_SA rekey" },
 	{ IKE_SA_ESTABLISHED, IKE_CREATE_CHILD_SA, REQ,
 	    IKE_SHAPE_CHILD_REKEY_IKE, ike_child_on_request, "IKE SA rekey" },
+	{ IKE_SA_ESTABLISHED, IKE_INFORMATIONAL, RESP, IKE_SHAPE_INFO,
+	    ike_info_on_liveness, "our liveness check answered" },
 	{ IKE_SA_DELETING, IKE_INFORMATIONAL, REQ, IKE_SHAPE_INFO,
 	    ike_info_on_request, "liveness check or DELETE" },
 	{ IKE_SA_DELETING, IKE_INFORMATIONAL, RESP, IKE_SHAPE_INFO,
@@ -571,6 +590,7 @@ dispatch(struct ike_sa *sa, const struct ike_msg *m)
 	sa_debug(sa, "%s %s %u [%s]: %s",
 	    names_exchange(m->hdr.exchange, NAMES_TMP),
 	    response ? "response" : "request", m->hdr.msgid, chain, t->story);
+	sa->t_rx = loop_now_ms(); /* the gateway is alive */
 	if (response)
 		xchg_done(sa);
 	(void)t->handler(sa, m);

@@ -228,6 +228,7 @@ ike_sa_finish(struct ike_sa *sa, int err, bool permanent, const char *reason)
 		return;
 	ike_xchg_cancel(sa);
 	ike_msg_keepalive(sa, false);
+	timer_stop(sa->t_dpd);
 	/* The MSK and the DH private value are no longer needed. */
 	eap_peer_free(sa->eap);
 	sa->eap = NULL;

@@ -646,6 +646,7 @@ child_install(struct ike_sa *sa, struct ike_child *c)
 	else {
 		sa->child.installed = true;
 		child_keep(sa, c);
+		ike_info_liveness_start(sa);
 	}
 }
 

@@ -18,12 +18,17 @@
  *                                             one: for now the IKE SA
  *                                             goes with it)
  *   Our request                               The gateway's response
+ *   HDR, SK{}                            -->  HDR, SK{}          (alive)
+ *                                             nothing, after the
+ *                                             retransmissions: SA over
  *   HDR, SK{D(IKE)}                      -->  HDR, SK{}          (SA over)
  */
 #include <errno.h>
 #include <string.h>
 
+#include "conf.h"
 #include "ike_int.h"
+#include "loop.h"
 #include "names.h"
 
 #define INFO_MAX 512 /* bytes: our INFORMATIONAL inner chains */
@@ -125,6 +130,48 @@ ike_info_on_response(struct ike_sa *sa, const struct ike_msg *m)
 	(void)m;
 	sa_info(sa, "the gateway answered our DELETE");
 	ike_sa_finish(sa, sa->del_err, sa->del_permanent, sa->del_reason);
+	return 0;
+}
+
+/* ---- Liveness ---- */
+
+void
+ike_info_liveness_start(struct ike_sa *sa)
+{
+	if (sa->conf->dpd != 0)
+		(void)timer_set(sa->t_dpd, (uint64_t)sa->conf->dpd * 1000);
+}
+
+void
+ike_info_liveness_timeout(struct ike_sa *sa)
+{
+	uint64_t every = (uint64_t)sa->conf->dpd * 1000;
+	uint64_t idle = loop_now_ms() - sa->t_rx;
+	uint8_t none[1];
+	struct rd empty = rd_make(none, 0);
+	int r;
+
+	if (every == 0 || sa->state != IKE_SA_ESTABLISHED)
+		return;
+	/* Heard from recently, or a request of ours is out already and
+	 * its retransmissions tell whether the gateway is there. */
+	if (idle < every || sa->xchg.active) {
+		(void)timer_set(sa->t_dpd, idle < every ? every - idle : every);
+		return;
+	}
+	sa_debug(sa, "nothing from the gateway for %llu s: liveness check",
+	    (unsigned long long)idle / 1000);
+	r = ike_msg_send_request(sa, IKE_INFORMATIONAL, &empty, IKE_PLD_NONE);
+	if (r < 0)
+		sa_warn(sa, "cannot send a liveness check: %s", strerror(-r));
+	(void)timer_set(sa->t_dpd, every);
+}
+
+int
+ike_info_on_liveness(struct ike_sa *sa, const struct ike_msg *m)
+{
+	(void)m;
+	sa_debug(sa, "the gateway answered our liveness check");
 	return 0;
 }
 

@@ -114,8 +114,61 @@ rekey_case() (
 	tb_stop p2sd
 )
 
+p2sd_log_has() {
+	grep -q -- "$1" "$TB_LOGDIR/p2sd.log"
+}
+
+# lab_up NAME AUTH NAT DPD [responder options...]: lab, gateway, p2sd up.
+lab_up() {
+	local name=$1 auth=$2 nat=$3 dpd=$4
+	shift 4
+	tb_init || fail "$name: tb_init"
+	tb_topology_up --nat "$nat" || fail "$name: topology"
+	tb_certs_make "$CERTS_DIR" || fail "$name: certificates"
+	tb_responder_start --auth "$auth" "$@" || fail "$name: responder"
+	profile "$TB_DIR/p2s.yaml" "$auth" "$dpd"
+	start_p2sd
+	tb_responder_wait_child 30 || fail "$name: the gateway installed no CHILD_SA"
+	tb_ping_vnet 3 >/dev/null 2>&1 || fail "$name: no ping through the first tunnel"
+}
+
+# back_up NAME T0: the tunnel is back (the gateway has a CHILD_SA and a
+# ping goes through); prints the ms since T0.
+back_up() {
+	local name=$1 t0=$2
+	tb_responder_wait_child 120 || fail "$name: p2sd did not reconnect"
+	tb_wait_until 20 tb_ping_vnet 1 >/dev/null 2>&1 ||
+		fail "$name: reconnected, but no ping through the tunnel"
+	echo $(($(tb_now_ms) - t0))
+}
+
+responder_dead() {
+	[ -z "$(tb_pid_of responder)" ]
+}
+
+# dpd_case NAME: the gateway dies silently (SIGKILL: no DELETE); p2sd
+# notices by its liveness checks (dpd 5 s) and reconnects by itself once
+# the gateway is back.
+dpd_case() (
+	name=$1
+	lab_up "$name" eap-tls masquerade 5s
+	t_kill=$(tb_now_ms)
+	kill -KILL "$(tb_pid_of responder)"
+	tb_wait_until 5 responder_dead || fail "$name: the responder survived SIGKILL"
+	tb_wait_until 60 p2sd_log_has 'the gateway stopped answering' ||
+		fail "$name: p2sd did not notice the gateway was gone"
+	ok "$name: p2sd noticed in $(($(tb_now_ms) - t_kill)) ms (dpd 5 s + retransmissions)"
+	t_back=$(tb_now_ms)
+	tb_responder_start --auth eap-tls || fail "$name: responder restart"
+	ms=$(back_up "$name" "$t_back") || exit 1
+	ok "$name: reconnected by itself $ms ms after the gateway came back"
+	tb_stop p2sd
+)
+
 rekey_case "CHILD_SA rekey by the gateway, eap-tls, NAT, AES-GCM" eap-tls masquerade ||
     n_fail=$((n_fail + 1))
+
+dpd_case "gateway gone (liveness), then back" || n_fail=$((n_fail + 1))
 
 echo "# p2sd always-on: $((n_fail)) case(s) failed"
 exit $((n_fail != 0))

@@ -998,6 +998,42 @@ test_gateway_rekey_refused(void **state)
 	world_free(w);
 }
 
+/*
+ * Liveness (2.4): nothing from the gateway for dpd seconds, and we ask
+ * with an empty INFORMATIONAL; its answer keeps the SA; no answer after
+ * the retransmissions ends it, not permanently.
+ */
+static void
+test_liveness(void **state)
+{
+	struct world *w = up(&(struct world_opts){ .pubkey = true });
+	size_t n = w->n_sent;
+
+	(void)state;
+	w->conf->dpd = 30;
+	ike_info_liveness_timeout(w->sa); /* just heard from it */
+	assert_int_equal(w->n_sent, n);
+	w->sa->t_rx -= 31000;
+	ike_info_liveness_timeout(w->sa);
+	assert_int_equal(w->n_sent, n + 1);
+	assert_int_equal(world_exchange(w, n), IKE_INFORMATIONAL);
+	world_pump(w);
+	still_up(w, w->sa->n_dropped);
+	assert_false(w->sa->xchg.active);
+
+	w->sa->t_rx -= 31000;
+	ike_info_liveness_timeout(w->sa);
+	assert_true(w->sa->xchg.active);
+	for (int i = 0; i < 5 && w->n_down == 0; i++)
+		ike_xchg_timeout(w->sa);
+	assert_int_equal(w->n_down, 1);
+	assert_int_equal(w->down_err, -ETIMEDOUT);
+	assert_false(w->down_permanent);
+	assert_non_null(
+	    strstr(w->down_reason, "the gateway stopped answering"));
+	world_free(w);
+}
+
 /* ---- Proposals, selectors, CP ---- */
 
 static void
@@ -1559,6 +1595,7 @@ main(void)
 		cmocka_unit_test(test_gateway_rekey_refused),
 		cmocka_unit_test(test_gateway_new_child_refused),
 		cmocka_unit_test(test_gateway_rekeys_child),
+		cmocka_unit_test(test_liveness),
 		cmocka_unit_test(test_proposal_check),
 		cmocka_unit_test(test_ts_narrowed),
 		cmocka_unit_test(test_cp_reply),
