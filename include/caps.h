@@ -111,4 +111,22 @@
 #define AZPKG_MAX_LIST		16	/* items in any other list (VpnType, ...) */
 #define AZPKG_MAX_NOTES		32	/* remarks kept for the user */
 
+/*
+ * The control socket (ctl*.c): requests from local clients that the socket's
+ * permissions let in (root, or the P2S_CTL_GROUP group), and the replies
+ * p2sctl reads from the daemon.  A request is {"cmd":"status"}, 16 bytes;
+ * a client gets CTL_CLIENT_IDLE_MS to send it.  The biggest reply is the
+ * status of a profile with every route the datapath can hold (10,000 IPv6
+ * prefixes are about 460 KB of JSON).
+ */
+#define CTL_MAX_CLIENTS		8	/* connections served at once */
+#define CTL_CLIENT_IDLE_MS	2000	/* ms from connect to the request */
+#define CTL_REQ_MAX_LEN		4096	/* bytes of one request */
+#define CTL_REQ_MAX_DEPTH	4	/* json-c depth: 3 levels (1 used) */
+#define CTL_REPLY_MAX_LEN	(1024 * 1024) /* bytes of one reply */
+#define CTL_REPLY_MAX_DEPTH	8	/* json-c depth: 7 levels (4 used) */
+#define CTL_MAX_ROUTES		10000	/* prefixes in a status (as datapath) */
+#define CTL_MAX_DNS		32	/* servers in a status */
+#define CTL_MAX_CHILDREN	4	/* CHILD_SAs in a status (rekey: 2) */
+
 #endif /* P2S_CAPS_H */

@@ -16,4 +16,14 @@
 int p2sctl_cert(int argc, char **argv);
 void p2sctl_cert_usage(FILE *);
 
+/* status, up and down: the control socket (ctl_status.c). */
+int p2sctl_status(int argc, char **argv);
+int p2sctl_up(int argc, char **argv);
+int p2sctl_down(int argc, char **argv);
+void p2sctl_status_usage(FILE *);
+
+/* import: Azure's package to a profile (ctl_import.c). */
+int p2sctl_import(int argc, char **argv);
+void p2sctl_import_usage(FILE *);
+
 #endif /* P2S_P2SCTL_H */

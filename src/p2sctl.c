@@ -12,7 +12,9 @@ static void
 usage(FILE *f)
 {
 	(void)fprintf(f, "usage: p2sctl COMMAND ...\n");
+	p2sctl_import_usage(f);
 	p2sctl_cert_usage(f);
+	p2sctl_status_usage(f);
 }
 
 int
@@ -22,8 +24,16 @@ main(int argc, char **argv)
 		usage(stderr);
 		return P2SCTL_EXIT_USAGE;
 	}
+	if (strcmp(argv[1], "import") == 0)
+		return p2sctl_import(argc - 1, argv + 1);
 	if (strcmp(argv[1], "cert") == 0)
 		return p2sctl_cert(argc - 1, argv + 1);
+	if (strcmp(argv[1], "status") == 0)
+		return p2sctl_status(argc - 1, argv + 1);
+	if (strcmp(argv[1], "up") == 0)
+		return p2sctl_up(argc - 1, argv + 1);
+	if (strcmp(argv[1], "down") == 0)
+		return p2sctl_down(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		usage(stdout);
 		return P2SCTL_EXIT_OK;
