@@ -13,7 +13,8 @@
 # p2sd's outbound SPI; after SIGTERM nothing of p2sd is left in the kernel
 # (states, policies, routes of protocol 162, the interface).  The crash
 # case kills p2sd with SIGKILL and checks that the next p2sd removes the
-# leftovers and comes up.
+# leftovers and comes up; in the rekey case the gateway rekeys the CHILD_SA
+# and the kernel ends up with the new states only.
 #
 # Needs root and the kernel lab's kernel.  Exit 0 on success, 1 on failure.
 
@@ -225,6 +226,41 @@ crash_case() (
 	check_gone "$name"
 )
 
+# The inbound state's SPI (from the gateway), and how many states there are.
+in_spi() {
+	cl xfrm state | awk -v gw="$TB_GW_ADDR" '$1 == "src" && $2 == gw { getline; print $4; exit }'
+}
+
+# rekeyed OLD_SPI: a new inbound SA, and the old one removed once the
+# gateway deleted it.
+rekeyed() {
+	local spi
+	spi=$(in_spi)
+	[ -n "$spi" ] && [ "$spi" != "$1" ] &&
+		[ "$(cl xfrm state | grep -c '^src ')" -eq 2 ]
+}
+
+# rekey_case: the gateway rekeys the CHILD_SA (CREATE_CHILD_SA); the
+# kernel gets the new states before the old go (make before break).
+rekey_case() (
+	name="the gateway rekeys the CHILD_SA"
+	tb_init || fail "$name: tb_init"
+	tb_topology_up --nat masquerade || fail "$name: topology"
+	ip -n "$TB_NS_GW" route add "$TB_POOL" dev "$TB_GW_IF" ||
+		fail "$name: route to the pool"
+	tb_certs_make "$CERTS_DIR" || fail "$name: certificates"
+	tb_responder_start --kernel netlink --auth pubkey --child-rekey-time 20s ||
+		fail "$name: responder"
+	profile "$TB_DIR/p2s.yaml" pubkey
+	start_p2sd
+	wait_up "$name"
+	spi0=$(in_spi)
+	tb_wait_until 120 rekeyed "$spi0" || fail "$name: no rekey within 120 s"
+	ping=$(tb_ping_vnet 5 2>&1) || fail "$name: ping after the rekey: $ping"
+	ok "$name: inbound SPI $spi0 -> $(in_spi), old states gone, ping answered"
+	check_gone "$name"
+)
+
 t_start=$(tb_now_ms)
 echo "# kernel $(uname -r)"
 run() {
@@ -236,6 +272,7 @@ run kernel_case "pubkey, no NAT, AES-CBC+HMAC-SHA256" pubkey none \
 run kernel_case "pubkey, NAT, AES-CBC+HMAC-SHA256" pubkey masquerade \
     'cbc\(aes\) hmac\(sha256\)' --esp-proposals aes256-sha256
 run crash_case
+run rekey_case
 echo "# p2sd kernel datapath: $(($(tb_now_ms) - t_start)) ms in the guest"
 echo "$n_pass passed, $n_fail failed"
 exit $((n_fail != 0))
