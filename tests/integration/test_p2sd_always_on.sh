@@ -1,9 +1,15 @@
 #!/bin/bash
 # p2sd stays up on its own against a real strongSwan "Azure gateway"
-# (tests/integration/lib), userspace datapath: the gateway rekeys the
-# CHILD_SA every 10 s while a ping runs through the tunnel, and not one
-# packet may be lost (make before break); the gateway must show the new
-# SPIs and p2sd must log the rekeys.
+# (tests/integration/lib), userspace datapath, and says how long each
+# recovery took:
+#  - the gateway rekeys the CHILD_SA every 10 s while a ping runs through
+#    the tunnel, and not one packet may be lost (make before break); the
+#    gateway must show the new SPIs and p2sd must log the rekeys;
+#  - the gateway dies silently (SIGKILL): p2sd's liveness checks notice,
+#    and it reconnects by itself when the gateway is back;
+#  - the gateway deletes the IKE SA: p2sd reconnects;
+#  - 30% packet loss at the NAT: the tunnel still comes up;
+#  - a revoked client certificate: a clear error, the next try far away.
 #
 # Needs root.  Exit 0 on success, 1 on failure; never skips.
 
@@ -40,9 +46,10 @@ tb_ensure_tools || { echo "not ok - required tools missing"; exit 1; }
 CERTS_DIR=$(mktemp -d /tmp/p2s-ao.certs.XXXXXX) || exit 1
 trap 'rm -rf "$CERTS_DIR"' EXIT
 
-# profile FILE AUTH [dpd=T]: a p2sd profile for the lab, reconnecting.
+# profile FILE AUTH [DPD [CERT]]: a p2sd profile for the lab,
+# reconnecting; CERT is the client certificate's base name.
 profile() {
-	local file=$1 auth=$2 dpd=${3:-30s}
+	local file=$1 auth=$2 dpd=${3:-30s} cert=${4:-P2SChildCert}
 	cat >"$file" <<EOP
 # p2sd always-on test profile ($auth)
 gateway:
@@ -52,8 +59,8 @@ gateway:
   roots: [$TB_CERTS/ServerRootCA.pem]
 client:
   auth: $auth
-  cert: $TB_CERTS/P2SChildCert.pem
-  key: $TB_CERTS/P2SChildCert.key
+  cert: $TB_CERTS/$cert.pem
+  key: $TB_CERTS/$cert.key
 routes: [$TB_VNET_PREFIX]
 pool: $TB_POOL
 datapath: userspace
@@ -165,10 +172,85 @@ dpd_case() (
 	tb_stop p2sd
 )
 
+# terminate_case NAME: the gateway deletes the IKE SA; p2sd reconnects.
+terminate_case() (
+	name=$1
+	lab_up "$name" eap-tls masquerade 30s
+	t0=$(tb_now_ms)
+	tb_responder_swanctl --terminate --ike azure-p2s >/dev/null 2>&1 ||
+		fail "$name: swanctl --terminate"
+	tb_wait_until 10 p2sd_log_has 'the gateway deleted the IKE SA' ||
+		fail "$name: p2sd did not see the DELETE"
+	ms=$(back_up "$name" "$t0") || exit 1
+	ok "$name: reconnected by itself $ms ms after the gateway's DELETE"
+	tb_stop p2sd
+)
+
+# loss_case NAME: 30% of the packets through the NAT are dropped (both
+# ways); the tunnel still comes up (retransmissions) and carries pings.
+loss_case() (
+	name=$1
+	tb_init || fail "$name: tb_init"
+	tb_topology_up --nat masquerade || fail "$name: topology"
+	tb_certs_make "$CERTS_DIR" || fail "$name: certificates"
+	tb_responder_start --auth eap-tls || fail "$name: responder"
+	ip netns exec "$TB_NS_NAT" nft -f - <<'EON' || fail "$name: nft loss rule"
+table inet p2s_loss {
+	chain lossy {
+		type filter hook forward priority -10; policy accept;
+		numgen random mod 10 < 3 drop
+	}
+}
+EON
+	profile "$TB_DIR/p2s.yaml" eap-tls
+	t0=$(tb_now_ms)
+	start_p2sd
+	tb_responder_wait_child 120 || fail "$name: no CHILD_SA at 30% loss"
+	ms=$(($(tb_now_ms) - t0))
+	n_retx=$(grep -c 'retransmitting' "$TB_LOGDIR/p2sd.log")
+	[ "$n_retx" -ge 1 ] || fail "$name: no retransmission: is the loss rule in place?"
+	ok "$name: tunnel up in $ms ms at 30% loss ($n_retx retransmissions)"
+	ip netns exec "$TB_NS_CLIENT" ping -n -c 20 -i 0.2 -W 1 "$TB_VNET_HOST" \
+	    >"$TB_LOGDIR/ping.out" 2>&1
+	loss=$(grep -oE '[0-9.]+% packet loss' "$TB_LOGDIR/ping.out")
+	grep -qE ' [1-9][0-9]* received' "$TB_LOGDIR/ping.out" ||
+		fail "$name: no ping through the tunnel at 30% loss"
+	ok "$name: pings through the tunnel ($loss of 20)"
+	tb_stop p2sd
+)
+
+# revoked_case NAME: the gateway's CRL revokes our certificate: a clear
+# error, and the next attempt far away, not a loop hammering the gateway.
+revoked_case() (
+	name=$1
+	tb_init || fail "$name: tb_init"
+	tb_topology_up --nat masquerade || fail "$name: topology"
+	tb_certs_make "$CERTS_DIR" || fail "$name: certificates"
+	tb_responder_start --auth eap-tls --crl || fail "$name: responder"
+	profile "$TB_DIR/p2s.yaml" eap-tls 30s P2SRevokedCert
+	start_p2sd
+	tb_wait_until 30 p2sd_log_has 'tunnel down:' || fail "$name: p2sd did not fail"
+	sleep 5
+	line=$(grep 'tunnel down:' "$TB_LOGDIR/p2sd.log" | head -1)
+	grep -E '^p2sd: error: ' "$TB_LOGDIR/p2sd.log" | grep -qi 'certificate' ||
+		fail "$name: no error about the certificate"
+	s=$(printf '%s\n' "$line" | grep -oE 'reconnecting in [0-9]+ s' | grep -oE '[0-9]+')
+	[ -n "$s" ] && [ "$s" -ge 60 ] ||
+		fail "$name: the next attempt is not far away: $line"
+	n=$(grep -c 'IDLE -> INIT_SENT' "$TB_LOGDIR/p2sd.log")
+	[ "$n" -eq 1 ] || fail "$name: $n attempts within 5 s of the failure"
+	ok "$name: ${line#*tunnel down: }"
+	grep -E '^p2sd: error: ' "$TB_LOGDIR/p2sd.log" | sed 's/^/#   /' | head -3
+	tb_stop p2sd
+)
+
 rekey_case "CHILD_SA rekey by the gateway, eap-tls, NAT, AES-GCM" eap-tls masquerade ||
     n_fail=$((n_fail + 1))
 
 dpd_case "gateway gone (liveness), then back" || n_fail=$((n_fail + 1))
+terminate_case "the gateway deletes the IKE SA" || n_fail=$((n_fail + 1))
+loss_case "30% packet loss" || n_fail=$((n_fail + 1))
+revoked_case "revoked client certificate" || n_fail=$((n_fail + 1))
 
 echo "# p2sd always-on: $((n_fail)) case(s) failed"
 exit $((n_fail != 0))
