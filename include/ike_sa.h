@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "caps.h"
 #include "compat.h"
 #include "ike.h"
 #include "ike_keys.h"

@@ -12,4 +12,4 @@ bin=$top_builddir/tests/unit/test_nl_live
 # Debian builds TUN as a module, and the guest has no udev to make
 # /dev/net/tun before something loads it.
 exec "$top_srcdir/tests/kernel-lab/run" --timeout 600 -- \
-	sh -c 'modprobe tun && exec "$0" --esp' "$bin"
+	sh -c '"$1" && exec "$0" --esp' "$bin" "$top_srcdir/tests/kernel-lab/preload"

@@ -8,4 +8,5 @@ set -u
 export top_srcdir top_builddir
 [ -x "$top_builddir/p2sd" ] || { echo "$top_builddir/p2sd: not built" >&2; exit 99; }
 exec "$top_srcdir/tests/kernel-lab/run" --timeout 1500 -- \
-	bash "$top_srcdir/tests/integration/kernel/test_p2sd_kernel.sh"
+	sh -c '"$0" && exec bash "$1"' "$top_srcdir/tests/kernel-lab/preload" \
+	"$top_srcdir/tests/integration/kernel/test_p2sd_kernel.sh"
