@@ -7,6 +7,8 @@
  */
 #include <sys/socket.h>
 
+#include <arpa/inet.h>
+
 #include <errno.h>
 #include <netdb.h>
 #include <signal.h>
@@ -17,38 +19,16 @@
 #include "conf.h"
 #include "creds.h"
 #include "crypto.h"
+#include "ctl.h"
 #include "daemon.h"
+#include "daemon_int.h"
 #include "datapath.h"
 #include "ike_sa.h"
 #include "log.h"
+#include "names.h"
 #include "loop.h"
 #include "notify.h"
 #include "sock.h"
-
-#define REASON_LEN 256
-
-struct p2sd {
-	struct conf *conf;	/* owned: the profile in force */
-	struct creds *creds;	/* owned: its credentials, loaded */
-	struct loop *loop;	/* owned */
-	struct sock *sock;	/* owned: this attempt's UDP paths */
-	struct io *io_ike;	/* owned: the port-500 path */
-	struct io *io_natt;	/* owned: the port-4500 path, once floated */
-	struct ike_sa *sa;	/* owned: this attempt's IKE SA */
-	struct ike_sa *sa_dead; /* owned: freed on the next turn */
-	struct datapath *dp;	/* owned: from start to stop */
-	struct notify *notify;	/* owned: sd_notify */
-	struct timer *t_retry;	/* owned: the next attempt */
-	struct timer *t_reap;	/* owned: frees sa_dead */
-	struct timer *t_stop;	/* owned: stop even without a DELETE answer */
-	struct sig *sig[3];	/* owned: TERM, INT, HUP */
-	enum p2sd_state state;	/* see daemon.h */
-	unsigned attempt;	/* failed attempts in a row */
-	uint16_t group;		/* DH group the gateway took last */
-	int exit_code;		/* p2sd_run's result */
-	char last_error[REASON_LEN]; /* for status */
-	uint8_t *rx;		     /* owned: SOCK_RECV_MAX bytes */
-};
 
 static const char *const state_names[] = {
 	[P2SD_DOWN] = "down",
@@ -70,8 +50,8 @@ p2sd_state(const struct p2sd *d)
 	return d->state;
 }
 
-static void
-set_state(struct p2sd *d, enum p2sd_state s, const char *why)
+void
+p2sd_set_state(struct p2sd *d, enum p2sd_state s, const char *why)
 {
 	if (d->state == s)
 		return;
@@ -185,6 +165,45 @@ paths_open(struct p2sd *d)
 
 /* ---- The engine's callbacks. ---- */
 
+static void
+addr_str(const struct sockaddr_storage *ss, char *buf, size_t len)
+{
+	const void *a = ss->ss_family == AF_INET6
+	    ? (const void *)&((const struct sockaddr_in6 *)ss)->sin6_addr
+	    : (const void *)&((const struct sockaddr_in *)ss)->sin_addr;
+
+	buf[0] = '\0';
+	if (ss->ss_family == AF_INET || ss->ss_family == AF_INET6)
+		(void)inet_ntop(ss->ss_family, a, buf, (socklen_t)len);
+}
+
+/* What status shows of the CHILD_SA the engine negotiated. */
+static void
+tunnel_record(struct p2sd *d, const struct ike_child *c)
+{
+	struct p2sd_tunnel *t = &d->tun;
+
+	t->spi_in = c->spi_in;
+	t->spi_out = c->spi_out;
+	(void)snprintf(t->esp, sizeof(t->esp), "%s_%u%s%s",
+	    names_encr(c->esp.encr, NAMES_TMP), c->esp.encr_bits,
+	    c->esp.integ != IKE_INTEG_NONE ? "/" : "",
+	    c->esp.integ != IKE_INTEG_NONE
+		? names_integ(c->esp.integ, NAMES_TMP)
+		: "");
+	addr_str(c->vip4.ss_family != AF_UNSPEC ? &c->vip4 : &c->vip6, t->vip,
+	    sizeof(t->vip));
+	t->n_dns = 0;
+	for (size_t i = 0; i < c->n_dns && i < P2SD_MAX_DNS; i++)
+		addr_str(&c->dns[i], t->dns[t->n_dns++], P2SD_ADDR_LEN);
+	if (c->rekey)
+		return;
+	t->established_at = time(NULL);
+	t->round_trips = ike_sa_round_trips(d->sa);
+	t->connect_ms = ike_sa_connect_ms(d->sa);
+	t->up_once = true;
+}
+
 static int
 on_established(void *arg, const struct ike_child *c)
 {
@@ -199,7 +218,8 @@ on_established(void *arg, const struct ike_child *c)
 	d->attempt = 0;
 	d->group = ike_sa_group(d->sa);
 	d->last_error[0] = '\0';
-	set_state(d, P2SD_ESTABLISHED, c->rekey ? "rekeyed" : "tunnel up");
+	tunnel_record(d, c);
+	p2sd_set_state(d, P2SD_ESTABLISHED, c->rekey ? "rekeyed" : "tunnel up");
 	return 0;
 }
 
@@ -242,6 +262,10 @@ on_down(void *arg, int err, bool permanent, const char *reason)
 		loop_exit(d->loop);
 		return;
 	}
+	if (d->held_down) {
+		p2sd_set_state(d, P2SD_DOWN, "down by p2sctl");
+		return;
+	}
 	(void)snprintf(d->last_error, sizeof(d->last_error), "%s", reason);
 	if (d->conf->reconnect == CONF_RECONNECT_NEVER) {
 		log_err("tunnel down: %s; not reconnecting (reconnect: never)",
@@ -255,7 +279,7 @@ on_down(void *arg, int err, bool permanent, const char *reason)
 	log_warn("tunnel down: %s; reconnecting in %llu s%s", reason,
 	    (unsigned long long)(ms + 999) / 1000,
 	    permanent ? " (this will not fix itself: see above)" : "");
-	set_state(d, P2SD_RECONNECTING, reason);
+	p2sd_set_state(d, P2SD_RECONNECTING, reason);
 	(void)timer_set(d->t_retry, ms);
 }
 
@@ -294,7 +318,7 @@ attempt(struct p2sd *d)
 		r = ike_sa_connect(d->sa, d->group);
 	if (r < 0)
 		return r;
-	set_state(d, P2SD_CONNECTING, d->conf->gateway.host);
+	p2sd_set_state(d, P2SD_CONNECTING, d->conf->gateway.host);
 	return 0;
 }
 
@@ -309,6 +333,14 @@ on_retry(void *arg)
 		d->sa = NULL;
 		on_down(d, r, false, "cannot start a connection (see above)");
 	}
+}
+
+void
+p2sd_retry_now(struct p2sd *d)
+{
+	d->held_down = false;
+	d->attempt = 0;
+	(void)timer_set(d->t_retry, 0);
 }
 
 /* ---- Signals. ---- */
@@ -334,7 +366,8 @@ on_signal(int signo, void *arg)
 	}
 	if (d->state == P2SD_STOPPING)
 		return;
-	set_state(d, P2SD_STOPPING, signo == SIGTERM ? "SIGTERM" : "SIGINT");
+	p2sd_set_state(
+	    d, P2SD_STOPPING, signo == SIGTERM ? "SIGTERM" : "SIGINT");
 	notify_stopping(d->notify);
 	timer_stop(d->t_retry);
 	if (d->sa == NULL) {
@@ -385,6 +418,8 @@ p2sd_new(struct conf *conf, struct p2sd **ret)
 		r = signals_new(d);
 	if (r == 0)
 		r = notify_new(d->loop, &d->notify);
+	if (r == 0)
+		r = p2sd_ctl_new(d);
 	if (r < 0) {
 		d->conf = NULL; /* the caller still owns it */
 		p2sd_free(d);
@@ -409,6 +444,7 @@ p2sd_free(struct p2sd *d)
 	timer_free(d->t_reap);
 	timer_free(d->t_stop);
 	notify_free(d->notify);
+	ctl_free(d->ctl);
 	loop_free(d->loop);
 	creds_free(d->creds);
 	conf_free(d->conf);

@@ -132,6 +132,15 @@ tunnel_case() (
 	tb_ping_vnet 5 >"$TB_LOGDIR/ping.out" 2>&1 ||
 		fail "$name: ping $TB_VNET_HOST through the tunnel: $(cat "$TB_LOGDIR/ping.out")"
 	ok "$name: ping $TB_VNET_HOST through the tunnel"
+	st=$(P2S_RUNTIME_DIR="$TB_DIR/run" "${P2SD%/p2sd}/p2sctl" status p2s --json 2>&1)
+	case $st in
+	*'"state":"established"'*'"virtual_ip":"172.16.201.'*) ;;
+	*) fail "$name: p2sctl status --json: $st" ;;
+	esac
+	case $st in
+	*'"packets_out":0,'* | *'"packets_out":0}'*) fail "$name: status counts no packets: $st" ;;
+	esac
+	ok "$name: p2sctl status --json says established, with the virtual IP and counters"
 	sas=$(tb_responder_swanctl --list-sas 2>&1)
 	printf '%s\n' "$sas" | grep -q 'TUNNEL-in-UDP' ||
 		fail "$name: the CHILD_SA is not UDP-encapsulated: $sas"
