@@ -59,8 +59,8 @@ crypto_memeq(const void *a, const void *b, size_t len)
 /* SHA-1 as a plain hash (NAT detection, RFC 7296 2.23). */
 
 int
-crypto_sha1(const struct rd *data, size_t n_data,
-    uint8_t ret[static CRYPTO_SHA1_LEN])
+crypto_sha1(
+    const struct rd *data, size_t n_data, uint8_t ret[static CRYPTO_SHA1_LEN])
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	unsigned int len = 0;
@@ -73,8 +73,8 @@ crypto_sha1(const struct rd *data, size_t n_data,
 	for (size_t i = 0; r == 0 && i < n_data; i++)
 		if (EVP_DigestUpdate(ctx, data[i].p, data[i].len) != 1)
 			r = crypto_ssl_error("EVP_DigestUpdate");
-	if (r == 0 && (EVP_DigestFinal_ex(ctx, ret, &len) != 1 ||
-			  len != CRYPTO_SHA1_LEN))
+	if (r == 0 &&
+	    (EVP_DigestFinal_ex(ctx, ret, &len) != 1 || len != CRYPTO_SHA1_LEN))
 		r = crypto_ssl_error("EVP_DigestFinal_ex");
 	EVP_MD_CTX_free(ctx);
 	return r;
