@@ -302,11 +302,14 @@ on_reap(void *arg)
 		paths_close(d);
 }
 
+static void reload_apply(struct p2sd *);
+
 static int
 attempt(struct p2sd *d)
 {
 	int r;
 
+	reload_apply(d);
 	paths_close(d);
 	r = paths_open(d);
 	if (r == 0) {
@@ -345,6 +348,60 @@ p2sd_retry_now(struct p2sd *d)
 
 /* ---- Signals. ---- */
 
+/*
+ * SIGHUP: load the profile again, all or nothing.  A bad one is refused
+ * and the one in force kept.  A good one takes over at the next connect
+ * (`p2sctl down` and `up` make one now): the SA in flight keeps the
+ * profile it started with.  Interface, routes, MTU and datapath were
+ * set up at start and change with a restart.
+ */
+static void
+reload(struct p2sd *d)
+{
+	char cerr[CREDS_ERR_LEN];
+	struct conf *conf = NULL;
+	struct creds *cr = NULL;
+	struct conf_err err;
+
+	if (conf_load(d->conf->path, &conf, &err) < 0 ||
+	    conf_check_files(conf, &err) < 0) {
+		log_err("SIGHUP: %s; keeping the profile in force", err.msg);
+		conf_free(conf);
+		return;
+	}
+	if (creds_load(conf, &cr, cerr, sizeof(cerr)) < 0) {
+		log_err("SIGHUP: %s; keeping the profile in force", cerr);
+		conf_free(conf);
+		return;
+	}
+	cr->ike.force_encap = d->creds->ike.force_encap;
+	conf_free(d->conf_next);
+	creds_free(d->creds_next);
+	d->conf_next = conf;
+	d->creds_next = cr;
+	log_info("SIGHUP: profile %s reloaded; it takes effect on the next "
+		 "connect (interface, routes, MTU and datapath on a restart)",
+	    conf->path);
+}
+
+/* Before a connect: take the profile SIGHUP loaded, if any.  No SA holds
+ * the old one any more (the dead one is freed here first). */
+static void
+reload_apply(struct p2sd *d)
+{
+	if (d->conf_next == NULL)
+		return;
+	ike_sa_free(d->sa_dead);
+	d->sa_dead = NULL;
+	conf_free(d->conf);
+	creds_free(d->creds);
+	d->conf = d->conf_next;
+	d->creds = d->creds_next;
+	d->conf_next = NULL;
+	d->creds_next = NULL;
+	log_info("using the reloaded profile");
+}
+
 static void
 on_stop_timeout(void *arg)
 {
@@ -360,8 +417,7 @@ on_signal(int signo, void *arg)
 	struct p2sd *d = arg;
 
 	if (signo == SIGHUP) {
-		log_info("SIGHUP: profile reload is applied on the next "
-			 "connect");
+		reload(d);
 		return;
 	}
 	if (d->state == P2SD_STOPPING)
@@ -448,6 +504,8 @@ p2sd_free(struct p2sd *d)
 	loop_free(d->loop);
 	creds_free(d->creds);
 	conf_free(d->conf);
+	creds_free(d->creds_next);
+	conf_free(d->conf_next);
 	free(d->rx);
 	free(d);
 }

@@ -67,6 +67,9 @@ struct p2sd {
 	struct ctl *ctl;	     /* owned: the control socket */
 	struct p2sd_tunnel tun;	     /* for status */
 	bool held_down;		     /* `p2sctl down`: no reconnecting */
+	struct conf *conf_next;	     /* owned: reloaded by SIGHUP, used from
+					the next connect on */
+	struct creds *creds_next;    /* owned: its credentials */
 };
 
 void p2sd_set_state(struct p2sd *, enum p2sd_state, const char *why);

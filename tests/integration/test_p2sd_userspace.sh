@@ -141,6 +141,32 @@ tunnel_case() (
 	*'"packets_out":0,'* | *'"packets_out":0}'*) fail "$name: status counts no packets: $st" ;;
 	esac
 	ok "$name: p2sctl status --json says established, with the virtual IP and counters"
+	# SIGHUP: a broken profile is refused and the tunnel stays; a good
+	# one is taken.
+	cp "$TB_DIR/p2s.yaml" "$TB_DIR/p2s.yaml.good"
+	echo "bogus: 1" >>"$TB_DIR/p2s.yaml"
+	kill -HUP "$(tb_pid_of p2sd)"
+	tb_wait_until 5 grep -q 'keeping the profile in force' "$TB_LOGDIR/p2sd.log" ||
+		fail "$name: SIGHUP with a broken profile was not refused"
+	tb_ping_vnet 2 >/dev/null 2>&1 || fail "$name: the tunnel did not survive a refused reload"
+	cp "$TB_DIR/p2s.yaml.good" "$TB_DIR/p2s.yaml"
+	kill -HUP "$(tb_pid_of p2sd)"
+	tb_wait_until 5 grep -q 'reloaded; it takes effect' "$TB_LOGDIR/p2sd.log" ||
+		fail "$name: SIGHUP with a good profile was not taken"
+	ok "$name: SIGHUP refuses a broken profile (tunnel kept) and takes a good one"
+	# p2sctl down deletes the SA and holds; up connects with the
+	# reloaded profile.
+	ctl() { P2S_RUNTIME_DIR="$TB_DIR/run" "${P2SD%/p2sd}/p2sctl" "$@"; }
+	ctl down p2s >/dev/null || fail "$name: p2sctl down"
+	tb_wait_until 10 sh -c "P2S_RUNTIME_DIR='$TB_DIR/run' '${P2SD%/p2sd}/p2sctl' status p2s --json | grep -q '\"state\":\"down\"'" ||
+		fail "$name: p2sctl down did not bring the tunnel down"
+	ctl up p2s >/dev/null || fail "$name: p2sctl up"
+	tb_wait_until 20 grep -q 'using the reloaded profile' "$TB_LOGDIR/p2sd.log" ||
+		fail "$name: p2sctl up did not use the reloaded profile"
+	tb_wait_until 20 sh -c "P2S_RUNTIME_DIR='$TB_DIR/run' '${P2SD%/p2sd}/p2sctl' status p2s --json | grep -q '\"state\":\"established\"'" ||
+		fail "$name: p2sctl up did not bring the tunnel back"
+	tb_ping_vnet 2 >/dev/null 2>&1 || fail "$name: no ping after p2sctl up"
+	ok "$name: p2sctl down and up, with the reloaded profile"
 	sas=$(tb_responder_swanctl --list-sas 2>&1)
 	printf '%s\n' "$sas" | grep -q 'TUNNEL-in-UDP' ||
 		fail "$name: the CHILD_SA is not UDP-encapsulated: $sas"
