@@ -460,6 +460,8 @@ def emit(cases):
       " (python3-cryptography);\n * do not edit.  Key schedule, AUTH and SK"
       " payload vectors from an\n * implementation independent of p2s.\n */\n")
     w("#ifndef P2S_IKE_KAT_VECTORS_H\n#define P2S_IKE_KAT_VECTORS_H\n\n")
+    # Generated layout: clang-format would only re-wrap the hex strings.
+    w("/* clang-format off */\n\n")
     w('#include "ike.h"\n\n')
     w("struct ike_kat_suite {\n\tenum ike_encr\t encr;\n\tunsigned\t encr_bits;\n"
       "\tenum ike_integ\t integ;\n\tenum ike_prf\t prf;\n};\n\n")
@@ -495,6 +497,7 @@ def emit(cases):
     for g, (p, _, _) in sorted(MODP.items()):
         n = (p.bit_length() + 7) // 8
         w(f"static const char modp_p_{g}[] =\n\t    {c_hex(p.to_bytes(n, 'big'))};\n")
+    w("\n/* clang-format on */\n")
     w("\n#endif /* P2S_IKE_KAT_VECTORS_H */\n")
 
 

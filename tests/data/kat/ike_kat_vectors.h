@@ -7,6 +7,8 @@
 #ifndef P2S_IKE_KAT_VECTORS_H
 #define P2S_IKE_KAT_VECTORS_H
 
+/* clang-format off */
+
 #include "ike.h"
 
 struct ike_kat_suite {
@@ -1012,5 +1014,7 @@ static const char modp_p_24[] =
 	    "f6a167b5a41825d967e144e5140564251ccacb83e6b486f6b3ca3f7971506026"
 	    "c0b857f689962856ded4010abd0be621c3a3960a54e710c375f26375d7014103"
 	    "a4b54330c198af126116d2276e11715f693877fad7ef09cadb094ae91e1a1597";
+
+/* clang-format on */
 
 #endif /* P2S_IKE_KAT_VECTORS_H */
