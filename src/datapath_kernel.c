@@ -42,6 +42,7 @@
 #include "log.h"
 #include "nl.h"
 #include "prefix.h"
+#include "route_set.h"
 #include "rtnl.h"
 #include "sock.h"
 #include "xfrm.h"
@@ -58,18 +59,17 @@ struct dp_state {
 };
 
 struct dp_kernel {
-	struct sock *sock;	  /* borrowed: the gateway paths */
-	struct nl *route;	  /* owned: NETLINK_ROUTE */
-	struct nl *xfrm;	  /* owned: NETLINK_XFRM */
-	unsigned int ifindex;	  /* of the XFRM interface; 0: none */
-	uint32_t if_id;		  /* its if_id, also the states' reqid */
-	char ifname[IFNAMSIZ];	  /* its name */
-	uint16_t mtu;		  /* bytes */
-	struct nl_addr gw;	  /* never routed into the tunnel */
-	struct nl_prefix vip;	  /* on the interface; family 0: none */
-	struct nl_prefix *routes; /* owned: DATAPATH_MAX_ROUTES installed */
-	size_t n_routes;
-	struct xfrm_sp *pol; /* owned: DP_KERNEL_MAX_POLICIES installed */
+	struct sock *sock;	 /* borrowed: the gateway paths */
+	struct nl *route;	 /* owned: NETLINK_ROUTE */
+	struct nl *xfrm;	 /* owned: NETLINK_XFRM */
+	unsigned int ifindex;	 /* of the XFRM interface; 0: none */
+	uint32_t if_id;		 /* its if_id, also the states' reqid */
+	char ifname[IFNAMSIZ];	 /* its name */
+	uint16_t mtu;		 /* bytes */
+	struct nl_addr gw;	 /* never routed into the tunnel */
+	struct nl_prefix vip;	 /* on the interface; family 0: none */
+	struct route_set routes; /* installed via the interface */
+	struct xfrm_sp *pol;	 /* owned: DP_KERNEL_MAX_POLICIES installed */
 	size_t n_pol;
 	struct dp_state in;	/* current inbound state */
 	struct dp_state in_old; /* inbound state being rekeyed away */
@@ -107,64 +107,6 @@ addr_from_ss(
 }
 
 /* ---- The interface, its address and routes. ---- */
-
-static int
-routes_apply(struct dp_kernel *dp, enum rtnl_route_op op,
-    const struct nl_prefix *set, size_t n)
-{
-	struct nl_batch *b = nl_batch_new();
-	int r = 0;
-
-	if (b == NULL)
-		return -ENOMEM;
-	for (size_t i = 0; i < n && r == 0; i++) {
-		struct rtnl_route rt = { .dst = set[i],
-			.oif = dp->ifindex,
-			.table = RT_TABLE_MAIN,
-			.protocol = RTPROT_P2S };
-
-		r = rtnl_route_batch(b, op, &rt);
-	}
-	if (r == 0 && nl_batch_count(b) > 0)
-		r = nl_batch_send(dp->route, b);
-	nl_batch_free(b);
-	return r;
-}
-
-/* Add p to the routes unless it would carry the gateway itself, which
- * must keep its own path. */
-static int
-route_add(struct dp_kernel *dp, const struct nl_prefix *p)
-{
-	char buf[64];
-
-	if (prefix_contains(p, &dp->gw)) {
-		log_warn("not routing %s into the tunnel: it holds the "
-			 "gateway's own address",
-		    prefix_str(p, buf, sizeof(buf)));
-		return 0;
-	}
-	return prefix_set_add(
-	    dp->routes, DATAPATH_MAX_ROUTES, &dp->n_routes, p);
-}
-
-static int
-routes_from_conf(struct dp_kernel *dp, const struct conf *conf)
-{
-	for (size_t i = 0; i < conf->n_routes; i++) {
-		const struct conf_prefix *c = &conf->routes[i];
-		struct nl_prefix p = { .addr.family = (uint8_t)c->ip.family,
-			.len = c->len };
-		int r;
-
-		memcpy(
-		    p.addr.bytes, &c->ip.in6, c->ip.family == AF_INET ? 4 : 16);
-		r = route_add(dp, &p);
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
 
 /* A previous p2sd of this profile died without cleaning up: its
  * interface (by name) and its states and policies (by if_id) go. */
@@ -237,19 +179,19 @@ dp_kernel_new(const struct conf *conf, struct sock *sock, struct nl *route,
 	dp->mtu = conf->mtu;
 	memcpy(dp->ifname, conf->interface, sizeof(dp->ifname));
 	dp->if_id = dp_kernel_if_id(dp->ifname);
-	dp->routes = calloc(DATAPATH_MAX_ROUTES, sizeof(*dp->routes));
-	dp->pol = calloc(DP_KERNEL_MAX_POLICIES, sizeof(*dp->pol));
-	r = dp->routes != NULL && dp->pol != NULL ? 0 : -ENOMEM;
 	sock_remote(sock, &ss);
 	addr_from_ss(&ss, &dp->gw, &port);
+	dp->pol = calloc(DP_KERNEL_MAX_POLICIES, sizeof(*dp->pol));
+	r = route_set_init(&dp->routes, &dp->gw);
+	if (r == 0 && dp->pol == NULL)
+		r = -ENOMEM;
 	dp_kernel_set_sock(dp, sock);
 	if (r == 0)
 		r = xfrmi_setup(dp);
 	if (r == 0)
-		r = routes_from_conf(dp, conf);
+		r = route_set_add_conf(&dp->routes, conf);
 	if (r == 0 &&
-	    (r = routes_apply(
-		 dp, RTNL_ROUTE_REPLACE, dp->routes, dp->n_routes)) < 0)
+	    (r = route_set_install(&dp->routes, dp->route, dp->ifindex, 0)) < 0)
 		log_errno(
 		    r, "cannot install the profile's routes on %s", dp->ifname);
 	if (r < 0) {
@@ -258,7 +200,7 @@ dp_kernel_new(const struct conf *conf, struct sock *sock, struct nl *route,
 	}
 	log_info("kernel datapath: XFRM interface %s, if_id 0x%08x, mtu %u, "
 		 "%zu routes",
-	    dp->ifname, dp->if_id, dp->mtu, dp->n_routes);
+	    dp->ifname, dp->if_id, dp->mtu, dp->routes.n);
 	*ret = dp;
 	return 0;
 }
@@ -310,7 +252,7 @@ dp_kernel_free(struct dp_kernel *dp)
 		    nl_errmsg(dp->route));
 	nl_close(dp->route);
 	nl_close(dp->xfrm);
-	free(dp->routes);
+	route_set_done(&dp->routes);
 	free(dp->pol);
 	free(dp);
 }
@@ -510,7 +452,7 @@ selectors_set(
     struct dp_kernel *dp, const struct ike_child *c, const struct dp_outer *o)
 {
 	struct nl_prefix loc[DP_KERNEL_MAX_SEL], rem[DP_KERNEL_MAX_SEL];
-	size_t n_loc = 0, n_rem = 0, first = dp->n_routes;
+	size_t n_loc = 0, n_rem = 0, first = dp->routes.n;
 	int r;
 
 	r = ts_prefixes(c->ts_local, c->n_ts_local, loc, &n_loc);
@@ -519,10 +461,10 @@ selectors_set(
 	if (r == 0)
 		r = policies_set(dp, o, loc, n_loc, rem, n_rem);
 	for (size_t i = 0; i < n_rem && r == 0; i++)
-		r = route_add(dp, &rem[i]);
+		r = route_set_add(&dp->routes, &rem[i]);
 	if (r == 0)
-		r = routes_apply(dp, RTNL_ROUTE_REPLACE, dp->routes + first,
-		    dp->n_routes - first);
+		r = route_set_install(
+		    &dp->routes, dp->route, dp->ifindex, first);
 	return r;
 }
 
@@ -599,5 +541,5 @@ dp_kernel_ifname(const struct dp_kernel *dp)
 size_t
 dp_kernel_n_routes(const struct dp_kernel *dp)
 {
-	return dp->n_routes;
+	return dp->routes.n;
 }

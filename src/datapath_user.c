@@ -21,6 +21,7 @@
 #include "log.h"
 #include "loop.h"
 #include "prefix.h"
+#include "route_set.h"
 #include "rtnl.h"
 #include "sock.h"
 #include "tun.h"
@@ -28,22 +29,21 @@
 #define ESP_MAX_OVERHEAD 128 /* bytes: header, IV, padding, ICV */
 
 struct dp_user {
-	struct loop *loop;	  /* borrowed */
-	struct sock *sock;	  /* borrowed: the gateway paths */
-	struct nl *nl;		  /* owned: NETLINK_ROUTE */
-	int tun;		  /* owned: the TUN descriptor */
-	struct io *tun_io;	  /* owned */
-	unsigned int ifindex;	  /* of the TUN interface */
-	char ifname[IFNAMSIZ];	  /* its name */
-	uint16_t mtu;		  /* bytes */
-	struct nl_addr gw;	  /* never routed into the tunnel */
-	struct esp_sa *in;	  /* owned: current inbound SA */
-	struct esp_sa *in_old;	  /* owned: inbound SA being rekeyed away */
-	struct esp_sa *out;	  /* owned: current outbound SA */
-	struct nl_prefix vip;	  /* on the interface; family 0: none */
-	struct nl_prefix *routes; /* owned: DATAPATH_MAX_ROUTES installed */
-	size_t n_routes;
-	struct nl_prefix *sel; /* owned: remote selectors, as prefixes */
+	struct loop *loop;	 /* borrowed */
+	struct sock *sock;	 /* borrowed: the gateway paths */
+	struct nl *nl;		 /* owned: NETLINK_ROUTE */
+	int tun;		 /* owned: the TUN descriptor */
+	struct io *tun_io;	 /* owned */
+	unsigned int ifindex;	 /* of the TUN interface */
+	char ifname[IFNAMSIZ];	 /* its name */
+	uint16_t mtu;		 /* bytes */
+	struct nl_addr gw;	 /* never routed into the tunnel */
+	struct esp_sa *in;	 /* owned: current inbound SA */
+	struct esp_sa *in_old;	 /* owned: inbound SA being rekeyed away */
+	struct esp_sa *out;	 /* owned: current outbound SA */
+	struct nl_prefix vip;	 /* on the interface; family 0: none */
+	struct route_set routes; /* installed via the interface */
+	struct nl_prefix *sel;	 /* owned: remote selectors, as prefixes */
 	size_t n_sel;
 	struct datapath_stats st; /* for status */
 	uint8_t *pkt;		  /* owned: TUN_MAX_PACKET bytes */
@@ -180,63 +180,6 @@ dp_user_esp_input(struct dp_user *dp, const struct rd *esp)
 /* ---- The interface, its address and routes. ---- */
 
 static int
-routes_apply(struct dp_user *dp, const struct nl_prefix *set, size_t n)
-{
-	struct nl_batch *b = nl_batch_new();
-	int r = 0;
-
-	if (b == NULL)
-		return -ENOMEM;
-	for (size_t i = 0; i < n && r == 0; i++) {
-		struct rtnl_route rt = { .dst = set[i],
-			.oif = dp->ifindex,
-			.table = RT_TABLE_MAIN,
-			.protocol = RTPROT_P2S };
-
-		r = rtnl_route_batch(b, RTNL_ROUTE_REPLACE, &rt);
-	}
-	if (r == 0 && nl_batch_count(b) > 0)
-		r = nl_batch_send(dp->nl, b);
-	nl_batch_free(b);
-	return r;
-}
-
-/* Add p to the routes unless it would carry the gateway itself, which
- * must keep its own path. */
-static int
-route_add(struct dp_user *dp, const struct nl_prefix *p)
-{
-	char buf[64];
-
-	if (prefix_contains(p, &dp->gw)) {
-		log_warn("not routing %s into the tunnel: it holds the "
-			 "gateway's own address",
-		    prefix_str(p, buf, sizeof(buf)));
-		return 0;
-	}
-	return prefix_set_add(
-	    dp->routes, DATAPATH_MAX_ROUTES, &dp->n_routes, p);
-}
-
-static int
-routes_from_conf(struct dp_user *dp, const struct conf *conf)
-{
-	for (size_t i = 0; i < conf->n_routes; i++) {
-		const struct conf_prefix *c = &conf->routes[i];
-		struct nl_prefix p = { .addr.family = (uint8_t)c->ip.family,
-			.len = c->len };
-		int r;
-
-		memcpy(
-		    p.addr.bytes, &c->ip.in6, c->ip.family == AF_INET ? 4 : 16);
-		r = route_add(dp, &p);
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
-static int
 tun_setup(struct dp_user *dp)
 {
 	int r;
@@ -285,14 +228,13 @@ dp_user_alloc(const struct conf *conf, struct dp_user **ret)
 	dp->tun = -1;
 	dp->mtu = conf->mtu;
 	memcpy(dp->ifname, conf->interface, sizeof(dp->ifname));
-	dp->routes = calloc(DATAPATH_MAX_ROUTES, sizeof(*dp->routes));
 	dp->sel = calloc(IKE_CHILD_MAX_TS * 2 * 128, sizeof(*dp->sel));
 	dp->pkt = malloc(TUN_MAX_PACKET);
 	dp->wire = malloc(TUN_MAX_PACKET + ESP_MAX_OVERHEAD);
 	dp->nl = nl_open(NETLINK_ROUTE);
 	*ret = dp;
-	if (dp->routes == NULL || dp->sel == NULL || dp->pkt == NULL ||
-	    dp->wire == NULL || dp->nl == NULL)
+	if (dp->sel == NULL || dp->pkt == NULL || dp->wire == NULL ||
+	    dp->nl == NULL)
 		return -ENOMEM;
 	return 0;
 }
@@ -310,15 +252,17 @@ dp_user_new(struct loop *loop, const struct conf *conf, struct sock *sock,
 	dp->loop = loop;
 	dp->sock = sock;
 	gw_addr(sock, &dp->gw);
-	r = tun_setup(dp);
+	r = route_set_init(&dp->routes, &dp->gw);
+	if (r == 0)
+		r = tun_setup(dp);
 	if (r < 0)
 		goto out;
 	r = io_new(loop, dp->tun, on_tun, dp, &dp->tun_io);
 	if (r < 0)
 		goto out;
-	r = routes_from_conf(dp, conf);
+	r = route_set_add_conf(&dp->routes, conf);
 	if (r == 0)
-		r = routes_apply(dp, dp->routes, dp->n_routes);
+		r = route_set_install(&dp->routes, dp->nl, dp->ifindex, 0);
 	if (r < 0)
 		log_errno(
 		    r, "cannot install the profile's routes on %s", dp->ifname);
@@ -328,7 +272,7 @@ out:
 		return r;
 	}
 	log_info("userspace datapath: interface %s, mtu %u, %zu routes",
-	    dp->ifname, dp->mtu, dp->n_routes);
+	    dp->ifname, dp->mtu, dp->routes.n);
 	*ret = dp;
 	return 0;
 }
@@ -353,7 +297,7 @@ dp_user_free(struct dp_user *dp)
 	if (dp->tun >= 0)
 		(void)close(dp->tun);
 	nl_close(dp->nl);
-	free(dp->routes);
+	route_set_done(&dp->routes);
 	free(dp->sel);
 	free(dp->pkt);
 	free(dp->wire);
@@ -388,7 +332,7 @@ vip_set(struct dp_user *dp, const struct ike_child *c)
 static int
 selectors_set(struct dp_user *dp, const struct ike_child *c)
 {
-	size_t cap = IKE_CHILD_MAX_TS * 2 * 128, first = dp->n_routes;
+	size_t cap = IKE_CHILD_MAX_TS * 2 * 128, first = dp->routes.n;
 	int r = 0;
 
 	dp->n_sel = 0;
@@ -399,9 +343,9 @@ selectors_set(struct dp_user *dp, const struct ike_child *c)
 		    ts->family, ts->start, ts->end, dp->sel, cap, &dp->n_sel);
 	}
 	for (size_t i = 0; i < dp->n_sel && r == 0; i++)
-		r = route_add(dp, &dp->sel[i]);
+		r = route_set_add(&dp->routes, &dp->sel[i]);
 	if (r == 0)
-		r = routes_apply(dp, dp->routes + first, dp->n_routes - first);
+		r = route_set_install(&dp->routes, dp->nl, dp->ifindex, first);
 	return r;
 }
 
@@ -488,5 +432,5 @@ dp_user_ifname(const struct dp_user *dp)
 size_t
 dp_user_n_routes(const struct dp_user *dp)
 {
-	return dp->n_routes;
+	return dp->routes.n;
 }
