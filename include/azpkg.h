@@ -41,6 +41,7 @@
 
 #include "buf.h"
 #include "caps.h"
+#include "ipaddr.h"
 
 #define AZPKG_ERR_LEN 512
 
@@ -156,22 +157,6 @@ void azpkg_settings_free(struct azpkg_settings *);
 /* ------------------------------------------------------------------ */
 /* The checked package. */
 
-struct azpkg_ip {
-	int family; /* AF_INET or AF_INET6 */
-	union {
-		struct in_addr in4;  /* network order */
-		struct in6_addr in6; /* network order */
-	};
-};
-
-struct azpkg_prefix {
-	struct azpkg_ip ip; /* the network: host bits are zero */
-	uint8_t len;	    /* bits */
-};
-
-/* "255.255.255.255/32", or an IPv6 prefix, fits with its NUL. */
-#define AZPKG_PREFIX_STRLEN (INET6_ADDRSTRLEN + 4)
-
 struct azpkg_root {
 	struct buf *der; /* owned: one DER certificate, not yet verified */
 	char *source;	 /* owned: where it was found, e.g. "VpnSettings.xml
@@ -194,13 +179,13 @@ struct azpkg {
 	char *vnet_name; /* owned, or NULL */
 	char *vnet_id;	 /* owned, or NULL */
 	enum azpkg_auth auth;
-	unsigned tunnels;	     /* enum azpkg_tunnel bits; IKEV2 is set */
-	struct azpkg_prefix *routes; /* owned array of n_routes, package
+	unsigned tunnels;	  /* enum azpkg_tunnel bits; IKEV2 is set */
+	struct ip_prefix *routes; /* owned array of n_routes, package
 				      * order, no repeats */
 	size_t n_routes;
-	struct azpkg_prefix *pools; /* owned array of n_pools */
+	struct ip_prefix *pools; /* owned array of n_pools */
 	size_t n_pools;
-	struct azpkg_ip *dns; /* owned array of n_dns, no repeats */
+	struct ip_addr *dns; /* owned array of n_dns, no repeats */
 	size_t n_dns;
 	struct azpkg_root *roots; /* owned array of n_roots: 1 to
 				      * AZPKG_MAX_ROOTS distinct DER */
@@ -230,10 +215,5 @@ int azpkg_load_file(
 int azpkg_load_buffer(
     const void *zip, size_t len, struct azpkg **ret, struct azpkg_err *ret_err);
 void azpkg_free(struct azpkg *);
-
-/* "10.1.0.0/16"; -ENOSPC if buf is too small (AZPKG_PREFIX_STRLEN is
- * enough). */
-int azpkg_prefix_print(const struct azpkg_prefix *, char *buf, size_t len);
-int azpkg_ip_print(const struct azpkg_ip *, char *buf, size_t len);
 
 #endif /* P2S_AZPKG_H */

@@ -48,6 +48,7 @@
 #include <stdint.h>
 
 #include "caps.h"
+#include "ipaddr.h"
 #include "proposal.h"
 
 /* IFNAMSIZ, without <net/if.h>: it clashes with <linux/if.h>. */
@@ -75,22 +76,9 @@ enum conf_reconnect {
 	CONF_RECONNECT_NEVER = 1,
 };
 
-struct conf_ip {
-	int family; /* AF_INET or AF_INET6; AF_UNSPEC (0): not given */
-	union {
-		struct in_addr in4;  /* network order */
-		struct in6_addr in6; /* network order */
-	};
-};
-
-struct conf_prefix {
-	struct conf_ip ip; /* the network: host bits are zero */
-	uint8_t len;	   /* prefix length, bits */
-};
-
 struct conf_gateway {
 	char *host;		/* owned; DNS name or address literal */
-	struct conf_ip address; /* AF_UNSPEC: resolve host */
+	struct ip_addr address; /* AF_UNSPEC: resolve host */
 	uint16_t port;		/* UDP port, host order */
 	char *id;		/* owned; defaults to a copy of host */
 	char **roots;		/* owned array of n_roots owned paths */
@@ -109,7 +97,7 @@ struct conf_client {
 };
 
 struct conf_dns {
-	struct conf_ip *servers; /* owned array of n_servers */
+	struct ip_addr *servers; /* owned array of n_servers */
 	size_t n_servers;
 	char **domains;	  /* owned array of n_domains owned names */
 	size_t n_domains; /* a leading '~' marks a routing-only domain */
@@ -128,9 +116,9 @@ struct conf {
 	char *name; /* owned; the profile name (see above) */
 	struct conf_gateway gateway;
 	struct conf_client client;
-	struct conf_prefix *routes; /* owned array of n_routes, no repeats */
+	struct ip_prefix *routes; /* owned array of n_routes, no repeats */
 	size_t n_routes;
-	struct conf_prefix pool; /* ip.family AF_UNSPEC: not given */
+	struct ip_prefix pool; /* ip.family AF_UNSPEC: not given */
 	struct conf_dns dns;
 	enum conf_datapath datapath;
 	char interface[CONF_IFNAMSIZ]; /* NUL-terminated */

@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,160 +23,42 @@
 /* ------------------------------------------------------------------ */
 /* Addresses and prefixes. */
 
-static int
-azpkg_parse_ip(const char *s, size_t len, struct azpkg_ip *ret)
-{
-	char text[INET6_ADDRSTRLEN];
-	struct azpkg_ip ip = { .family = AF_UNSPEC };
-
-	if (len >= sizeof(text))
-		return -EBADMSG;
-	memcpy(text, s, len);
-	text[len] = '\0';
-	if (inet_pton(AF_INET, text, &ip.in4) == 1)
-		ip.family = AF_INET;
-	else if (inet_pton(AF_INET6, text, &ip.in6) == 1)
-		ip.family = AF_INET6;
-	else
-		return -EBADMSG;
-	*ret = ip;
-	return 0;
-}
-
-static uint8_t *
-azpkg_ip_bytes(struct azpkg_ip *ip, size_t *ret_len)
-{
-	*ret_len = ip->family == AF_INET ? 4 : 16;
-	return ip->family == AF_INET ? (uint8_t *)&ip->in4
-				     : (uint8_t *)&ip->in6;
-}
-
-/* Clear the bits past the prefix length; true if any was set. */
-static bool
-azpkg_prefix_mask(struct azpkg_prefix *pfx)
-{
-	size_t n;
-	uint8_t *b = azpkg_ip_bytes(&pfx->ip, &n);
-	bool dirty = false;
-
-	for (size_t i = 0; i < n; i++) {
-		size_t bits = pfx->len > 8 * i ? pfx->len - 8 * i : 0;
-		uint8_t mask = bits >= 8 ? 0xff : (uint8_t)(0xff00 >> bits);
-
-		dirty |= (b[i] & ~mask) != 0;
-		b[i] &= mask;
-	}
-	return dirty;
-}
-
-/* "10.1.0.0/16": 0 and *ret (masked), -EBADMSG, or -EDOM for host bits
- * (*ret then holds the masked prefix, for the message). */
-static int
-azpkg_parse_prefix(const char *s, struct azpkg_prefix *ret)
-{
-	const char *slash = strchr(s, '/');
-	struct azpkg_prefix pfx = { .len = 0 };
-	const char *d;
-	unsigned v = 0;
-
-	if (slash == NULL ||
-	    azpkg_parse_ip(s, (size_t)(slash - s), &pfx.ip) < 0)
-		return -EBADMSG;
-	d = slash + 1;
-	if (d[0] == '\0' || (d[0] == '0' && d[1] != '\0') || strlen(d) > 3)
-		return -EBADMSG;
-	for (; *d != '\0'; d++) {
-		if (*d < '0' || *d > '9')
-			return -EBADMSG;
-		v = v * 10 + (unsigned)(*d - '0');
-	}
-	if (v > (pfx.ip.family == AF_INET ? 32U : 128U))
-		return -EBADMSG;
-	pfx.len = (uint8_t)v;
-	*ret = pfx;
-	return azpkg_prefix_mask(ret) ? -EDOM : 0;
-}
-
-static int
-azpkg_prefix_cmp(const struct azpkg_prefix *a, const struct azpkg_prefix *b)
-{
-	struct azpkg_ip x = a->ip, y = b->ip;
-	size_t n;
-	const uint8_t *px, *py;
-	int c;
-
-	if (a->ip.family != b->ip.family)
-		return a->ip.family < b->ip.family ? -1 : 1;
-	px = azpkg_ip_bytes(&x, &n);
-	py = azpkg_ip_bytes(&y, &n);
-	c = memcmp(px, py, n);
-	if (c != 0)
-		return c;
-	return (int)a->len - (int)b->len;
-}
-
-/* Sorting refs finds repeats in n log n: Routes may list thousands. */
-struct azpkg_pfx_ref {
-	const struct azpkg_prefix *p;
-	size_t i; /* position in the package */
-};
-
-static int
-azpkg_pfx_ref_cmp(const void *a, const void *b)
-{
-	const struct azpkg_pfx_ref *x = a, *y = b;
-	int c = azpkg_prefix_cmp(x->p, y->p);
-
-	if (c != 0)
-		return c;
-	return x->i < y->i ? -1 : x->i > y->i;
-}
-
 /* Drop later repeats, keeping the package's order; how many went. */
 static int
-azpkg_prefix_unique(struct azpkg_prefix *v, size_t *n, size_t *ret_dropped)
+azpkg_prefix_unique(struct ip_prefix *v, size_t *n, size_t *ret_dropped)
 {
-	struct azpkg_pfx_ref *refs = calloc(*n > 0 ? *n : 1, sizeof(*refs));
-	bool *dup = calloc(*n > 0 ? *n : 1, sizeof(*dup));
+	size_t *first = calloc(*n > 0 ? *n : 1, sizeof(*first));
 	size_t k = 0;
 
-	if (refs == NULL || dup == NULL) {
-		free(refs);
-		free(dup);
+	if (first == NULL || ip_prefix_repeats(v, *n, first) < 0) {
+		free(first);
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < *n; i++)
-		refs[i] = (struct azpkg_pfx_ref){ &v[i], i };
-	qsort(refs, *n, sizeof(*refs), azpkg_pfx_ref_cmp);
-	for (size_t i = 1; i < *n; i++)
-		if (azpkg_prefix_cmp(refs[i - 1].p, refs[i].p) == 0)
-			dup[refs[i].i] = true;
-	for (size_t i = 0; i < *n; i++)
-		if (!dup[i])
+		if (first[i] == SIZE_MAX)
 			v[k++] = v[i];
 	*ret_dropped = *n - k;
 	*n = k;
-	free(refs);
-	free(dup);
+	free(first);
 	return 0;
 }
 
 static int
 azpkg_check_prefixes(const char *elem, const struct azpkg_list *l,
-    struct azpkg *pkg, struct azpkg_prefix **ret, size_t *ret_n,
+    struct azpkg *pkg, struct ip_prefix **ret, size_t *ret_n,
     struct azpkg_err *err)
 {
-	struct azpkg_prefix *v = calloc(l->n > 0 ? l->n : 1, sizeof(*v));
-	char net[AZPKG_PREFIX_STRLEN];
+	struct ip_prefix *v = calloc(l->n > 0 ? l->n : 1, sizeof(*v));
+	char net[IP_PREFIX_STRLEN];
 	size_t n = l->n, dropped = 0;
 	int r = 0;
 
 	if (v == NULL)
 		return azpkg_fail(err, -ENOMEM, "out of memory");
 	for (size_t i = 0; r == 0 && i < n; i++) {
-		r = azpkg_parse_prefix(l->v[i], &v[i]);
+		r = ip_prefix_parse(l->v[i], strlen(l->v[i]), &v[i]);
 		if (r == -EDOM) {
-			(void)azpkg_prefix_print(&v[i], net, sizeof(net));
+			(void)ip_prefix_print(&v[i], net, sizeof(net));
 			r = azpkg_fail(err, -EBADMSG,
 			    "VpnSettings.xml <%s> item %zu (" AZPKG_ECHO
 			    ") has host bits set: did you mean %s? Correct it on the gateway and download the package again",
@@ -206,28 +89,26 @@ static int
 azpkg_check_dns(
     const struct azpkg_list *l, struct azpkg *pkg, struct azpkg_err *err)
 {
-	struct azpkg_ip *v = calloc(l->n > 0 ? l->n : 1, sizeof(*v));
+	struct ip_addr *v = calloc(l->n > 0 ? l->n : 1, sizeof(*v));
 	size_t n = 0;
 
 	if (v == NULL)
 		return azpkg_fail(err, -ENOMEM, "out of memory");
 	for (size_t i = 0; i < l->n; i++) {
-		struct azpkg_prefix a = { .len = 0 }, b = { .len = 0 };
+		struct ip_addr a;
 		bool seen = false;
 
-		if (azpkg_parse_ip(l->v[i], strlen(l->v[i]), &a.ip) < 0) {
+		if (ip_addr_parse(l->v[i], strlen(l->v[i]), &a) < 0) {
 			free(v);
 			return azpkg_fail(err, -EBADMSG,
 			    "VpnSettings.xml <CustomDnsServers> item %zu (" AZPKG_ECHO
 			    ") is not an IPv4 or IPv6 address",
 			    i + 1, l->v[i]);
 		}
-		for (size_t j = 0; j < n && !seen; j++) {
-			b.ip = v[j];
-			seen = azpkg_prefix_cmp(&a, &b) == 0;
-		}
+		for (size_t j = 0; j < n && !seen; j++)
+			seen = ip_addr_eq(&a, &v[j]);
 		if (!seen)
-			v[n++] = a.ip;
+			v[n++] = a;
 	}
 	pkg->dns = v;
 	pkg->n_dns = n;
@@ -237,55 +118,19 @@ azpkg_check_dns(
 /* ------------------------------------------------------------------ */
 /* Names and words. */
 
-/*
- * RFC 1123 2.1 host names, as the profile takes them (conf_value.c): an
- * all-numeric last label is a mistyped address, not a name.
- */
-static bool
-azpkg_dns_name_ok(const char *s, size_t len)
-{
-	size_t label = 0;
-	bool numeric = true;
-
-	if (len > 1 && s[len - 1] == '.')
-		len--;
-	if (len == 0 || len > 253)
-		return false;
-	for (size_t i = 0; i <= len; i++) {
-		char c = i < len ? s[i] : '.';
-
-		if (c == '.') {
-			if (label == 0 || label > 63 || s[i - 1] == '-')
-				return false;
-			if (i == len)
-				break;
-			label = 0;
-			numeric = true;
-			continue;
-		}
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c == '-' && label > 0))
-			numeric = false;
-		else if (c < '0' || c > '9')
-			return false;
-		label++;
-	}
-	return !numeric;
-}
-
 static int
 azpkg_check_gateway(
     const struct azpkg_settings *s, struct azpkg *pkg, struct azpkg_err *err)
 {
-	struct azpkg_ip ip;
+	struct ip_addr ip;
 	size_t len;
 
 	if (s->vpn_server == NULL)
 		return azpkg_fail(err, -EBADMSG,
 		    "VpnSettings.xml has no <VpnServer>, the gateway's address: download the package again (Azure portal: the gateway's Point-to-site configuration > Download VPN client)");
 	len = strlen(s->vpn_server);
-	if (azpkg_parse_ip(s->vpn_server, len, &ip) < 0 &&
-	    !azpkg_dns_name_ok(s->vpn_server, len))
+	if (ip_addr_parse(s->vpn_server, len, &ip) < 0 &&
+	    !ip_host_name_valid(s->vpn_server, len, false))
 		return azpkg_fail(err, -EBADMSG,
 		    "VpnSettings.xml <VpnServer> (" AZPKG_ECHO
 		    ") is neither a DNS name nor an address",
@@ -539,30 +384,4 @@ azpkg_check(const struct azpkg_settings *s, const struct azpkg_files *f,
 	}
 	*ret = pkg;
 	return 0;
-}
-
-/* ------------------------------------------------------------------ */
-/* Printing, for the summary and the profile writer. */
-
-int
-azpkg_ip_print(const struct azpkg_ip *ip, char *buf, size_t len)
-{
-	if (inet_ntop(ip->family,
-		ip->family == AF_INET ? (const void *)&ip->in4
-				      : (const void *)&ip->in6,
-		buf, (socklen_t)len) == NULL)
-		return -ENOSPC;
-	return 0;
-}
-
-int
-azpkg_prefix_print(const struct azpkg_prefix *pfx, char *buf, size_t len)
-{
-	char ip[INET6_ADDRSTRLEN];
-	int n;
-
-	if (azpkg_ip_print(&pfx->ip, ip, sizeof(ip)) < 0)
-		return -ENOSPC;
-	n = snprintf(buf, len, "%s/%u", ip, (unsigned)pfx->len);
-	return n >= 0 && (size_t)n < len ? 0 : -ENOSPC;
 }

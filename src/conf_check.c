@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,60 +126,33 @@ conf_finish_interface(struct conf_parser *p)
 	return 0;
 }
 
-struct conf_route_ref {
-	const struct conf_prefix *pfx; /* borrowed from conf->routes */
-	size_t i;		       /* its index there */
-};
-
-static int
-conf_prefix_cmp(const struct conf_prefix *a, const struct conf_prefix *b)
-{
-	if (a->ip.family != b->ip.family)
-		return a->ip.family < b->ip.family ? -1 : 1;
-	if (a->len != b->len)
-		return a->len < b->len ? -1 : 1;
-	return memcmp(&a->ip.in6, &b->ip.in6,
-	    a->ip.family == AF_INET ? sizeof(a->ip.in4) : sizeof(a->ip.in6));
-}
-
-static int
-conf_route_ref_cmp(const void *va, const void *vb)
-{
-	const struct conf_route_ref *a = va, *b = vb;
-	int c = conf_prefix_cmp(a->pfx, b->pfx);
-
-	if (c != 0)
-		return c;
-	return a->i < b->i ? -1 : a->i > b->i;
-}
-
 /* A route listed twice would fail at connect time; say so now. */
 static int
 conf_finish_routes(struct conf_parser *p)
 {
 	const struct conf *c = p->conf;
-	struct conf_route_ref *v;
-	char text[64];
+	size_t *first;
+	char text[IP_PREFIX_STRLEN];
 	int r = 0;
 
 	if (c->n_routes < 2)
 		return 0;
-	v = calloc(c->n_routes, sizeof(*v));
-	if (v == NULL)
+	first = calloc(c->n_routes, sizeof(*first));
+	if (first == NULL ||
+	    ip_prefix_repeats(c->routes, c->n_routes, first) < 0) {
+		free(first);
 		return conf_fail(
 		    p, (struct conf_mark){ 0 }, -ENOMEM, "out of memory");
-	for (size_t i = 0; i < c->n_routes; i++)
-		v[i] = (struct conf_route_ref){ &c->routes[i], i };
-	qsort(v, c->n_routes, sizeof(*v), conf_route_ref_cmp);
+	}
 	for (size_t i = 1; i < c->n_routes && r == 0; i++) {
-		if (conf_prefix_cmp(v[i - 1].pfx, v[i].pfx) != 0)
+		if (first[i] == SIZE_MAX)
 			continue;
-		conf_prefix_print(v[i].pfx, text, sizeof(text));
+		(void)ip_prefix_print(&c->routes[i], text, sizeof(text));
 		r = conf_fail(p, conf_mark_of_field(p, CONF_F_ROUTES), -EBADMSG,
 		    "'routes' lists %s twice (entries %zu and %zu)", text,
-		    v[i - 1].i + 1, v[i].i + 1);
+		    first[i] + 1, i + 1);
 	}
-	free(v);
+	free(first);
 	return r;
 }
 

@@ -140,7 +140,6 @@ int conf_yaml_walk(struct conf_parser *, const struct conf_map *top,
 /* Values (conf_value.c). */
 int conf_parse_uint(const char *s, size_t len, uint32_t max, uint32_t *ret_v);
 bool conf_ifname_valid(const char *s);
-void conf_prefix_print(const struct conf_prefix *, char *buf, size_t len);
 
 /* Rules across fields and computed defaults (conf_check.c). */
 int conf_finish(struct conf_parser *);

@@ -64,68 +64,10 @@ conf_set_str(struct conf_parser *p, const struct conf_scalar *s, void *dst)
 	return 0;
 }
 
-/*
- * RFC 1123 2.1 host names; '_' too for the DNS domains of dns.domains.
- * An all-numeric last label is refused (RFC 3696 2): "300.1.1.1" is a
- * mistyped address, not a name to look up.
- */
-static bool
-conf_dns_name_valid(const char *s, size_t len, bool underscore)
-{
-	size_t label = 0;
-	bool numeric = true;
-
-	if (len > 1 && s[len - 1] == '.')
-		len--;
-	if (len == 0 || len > CONF_MAX_NAME_LEN)
-		return false;
-	for (size_t i = 0; i <= len; i++) {
-		char c = i < len ? s[i] : '.';
-
-		if (c == '.') {
-			if (label == 0 || label > 63 || s[i - 1] == '-')
-				return false;
-			if (i == len)
-				break;
-			label = 0;
-			numeric = true;
-		} else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c == '_' && underscore) || (c == '-' && label > 0)) {
-			label++;
-			numeric = false;
-		} else if (c >= '0' && c <= '9') {
-			label++;
-		} else {
-			return false;
-		}
-	}
-	return !numeric;
-}
-
-static int
-conf_ip_from(const char *s, size_t len, struct conf_ip *ret_ip)
-{
-	char text[INET6_ADDRSTRLEN];
-	struct conf_ip ip = { 0 };
-
-	if (len >= sizeof(text))
-		return -EBADMSG;
-	memcpy(text, s, len);
-	text[len] = '\0';
-	if (inet_pton(AF_INET, text, &ip.in4) == 1)
-		ip.family = AF_INET;
-	else if (inet_pton(AF_INET6, text, &ip.in6) == 1)
-		ip.family = AF_INET6;
-	else
-		return -EBADMSG;
-	*ret_ip = ip;
-	return 0;
-}
-
 static int
 conf_parse_ip(struct conf_parser *p, const struct conf_scalar *s, void *dst)
 {
-	if (conf_ip_from(s->s, s->len, dst) < 0)
+	if (ip_addr_parse(s->s, s->len, dst) < 0)
 		return conf_fail(p, s->mark, -EBADMSG,
 		    "'%s' must be an IPv4 or IPv6 address, not '" CONF_ECHO "'",
 		    s->key, s->s);
@@ -135,10 +77,10 @@ conf_parse_ip(struct conf_parser *p, const struct conf_scalar *s, void *dst)
 static int
 conf_parse_host(struct conf_parser *p, const struct conf_scalar *s, void *dst)
 {
-	struct conf_ip ip;
+	struct ip_addr ip;
 
-	if (conf_ip_from(s->s, s->len, &ip) < 0 &&
-	    !conf_dns_name_valid(s->s, s->len, false))
+	if (ip_addr_parse(s->s, s->len, &ip) < 0 &&
+	    !ip_host_name_valid(s->s, s->len, false))
 		return conf_fail(p, s->mark, -EBADMSG,
 		    "'%s' must be a DNS name or an IP address, not '" CONF_ECHO
 		    "'",
@@ -146,67 +88,28 @@ conf_parse_host(struct conf_parser *p, const struct conf_scalar *s, void *dst)
 	return conf_set_str(p, s, dst);
 }
 
-static uint8_t *
-conf_ip_bytes(struct conf_ip *ip, size_t *ret_len)
-{
-	*ret_len = ip->family == AF_INET ? 4 : 16;
-	return ip->family == AF_INET ? (uint8_t *)&ip->in4
-				     : (uint8_t *)&ip->in6;
-}
-
-/* Clear the bits past len; true if any was set. */
-static bool
-conf_prefix_mask(struct conf_prefix *pfx)
-{
-	size_t n;
-	uint8_t *b = conf_ip_bytes(&pfx->ip, &n);
-	bool dirty = false;
-
-	for (size_t i = 0; i < n; i++) {
-		size_t bits = pfx->len > 8 * i ? pfx->len - 8 * i : 0;
-		uint8_t mask = bits >= 8 ? 0xff : (uint8_t)(0xff00 >> bits);
-
-		dirty |= (b[i] & ~mask) != 0;
-		b[i] &= mask;
-	}
-	return dirty;
-}
-
-void
-conf_prefix_print(const struct conf_prefix *pfx, char *buf, size_t len)
-{
-	char text[INET6_ADDRSTRLEN] = "?";
-
-	(void)inet_ntop(pfx->ip.family, &pfx->ip.in6, text, sizeof(text));
-	(void)snprintf(buf, len, "%s/%u", text, pfx->len);
-}
-
 static int
 conf_parse_prefix(struct conf_parser *p, const struct conf_scalar *s, void *dst)
 {
-	const char *slash = memchr(s->s, '/', s->len);
-	struct conf_prefix pfx = { 0 };
-	size_t alen = slash != NULL ? (size_t)(slash - s->s) : s->len;
-	uint32_t len, max;
-	char net[64];
+	struct ip_prefix pfx;
+	char net[IP_PREFIX_STRLEN];
+	int r = ip_prefix_parse(s->s, s->len, &pfx);
 
-	if (slash == NULL || conf_ip_from(s->s, alen, &pfx.ip) < 0)
-		return conf_fail(p, s->mark, -EBADMSG,
-		    "'%s' takes prefixes like 10.1.0.0/16 or fd00::/64, not '" CONF_ECHO
-		    "'",
-		    s->key, s->s);
-	max = pfx.ip.family == AF_INET ? 32 : 128;
-	if (conf_parse_uint(slash + 1, s->len - alen - 1, max, &len) < 0)
+	if (r == -ERANGE)
 		return conf_fail(p, s->mark, -EBADMSG,
 		    "prefix length in '" CONF_ECHO "' must be 0 to %u", s->s,
-		    max);
-	pfx.len = (uint8_t)len;
-	if (conf_prefix_mask(&pfx)) {
-		conf_prefix_print(&pfx, net, sizeof(net));
+		    memchr(s->s, ':', s->len) != NULL ? 128 : 32);
+	if (r == -EDOM) {
+		(void)ip_prefix_print(&pfx, net, sizeof(net));
 		return conf_fail(p, s->mark, -EBADMSG,
 		    "'" CONF_ECHO "' has host bits set; the network is %s",
 		    s->s, net);
 	}
+	if (r < 0)
+		return conf_fail(p, s->mark, -EBADMSG,
+		    "'%s' takes prefixes like 10.1.0.0/16 or fd00::/64, not '" CONF_ECHO
+		    "'",
+		    s->key, s->s);
 	memcpy(dst, &pfx, sizeof(pfx));
 	return 0;
 }
@@ -391,7 +294,7 @@ conf_parse_domain(struct conf_parser *p, const struct conf_scalar *s, void *dst)
 	size_t len = s->len - routing;
 
 	if (!(routing && len == 1 && name[0] == '.') &&
-	    !conf_dns_name_valid(name, len, true))
+	    !ip_host_name_valid(name, len, true))
 		return conf_fail(p, s->mark, -EBADMSG,
 		    "'" CONF_ECHO "' in '%s' is not a domain name (a leading "
 		    "'~' makes it routing-only; '~.' routes every name)",
@@ -451,7 +354,7 @@ conf_parse_esp_proposal(
 }
 
 const struct conf_type conf_t_host = { conf_parse_host, sizeof(char *), true };
-const struct conf_type conf_t_ip = { conf_parse_ip, sizeof(struct conf_ip),
+const struct conf_type conf_t_ip = { conf_parse_ip, sizeof(struct ip_addr),
 	false };
 const struct conf_type conf_t_port = { conf_parse_port, sizeof(uint16_t),
 	false };
@@ -461,7 +364,7 @@ const struct conf_type conf_t_bool = { conf_parse_bool, sizeof(bool), false };
 const struct conf_type conf_t_auth = { conf_parse_auth, sizeof(enum conf_auth),
 	false };
 const struct conf_type conf_t_prefix = { conf_parse_prefix,
-	sizeof(struct conf_prefix), false };
+	sizeof(struct ip_prefix), false };
 const struct conf_type conf_t_domain = { conf_parse_domain, sizeof(char *),
 	true };
 const struct conf_type conf_t_datapath = { conf_parse_datapath,

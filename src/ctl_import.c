@@ -290,13 +290,13 @@ write_dir(const char *dir, const struct import *im)
 }
 
 static void
-yaml_list_prefixes(FILE *f, const struct azpkg_prefix *p, size_t n)
+yaml_list_prefixes(FILE *f, const struct ip_prefix *p, size_t n)
 {
-	char buf[AZPKG_PREFIX_STRLEN];
+	char buf[IP_PREFIX_STRLEN];
 
 	(void)fprintf(f, "[");
 	for (size_t i = 0; i < n; i++)
-		if (azpkg_prefix_print(&p[i], buf, sizeof(buf)) == 0)
+		if (ip_prefix_print(&p[i], buf, sizeof(buf)) == 0)
 			(void)fprintf(f, "%s%s", i ? ", " : "", buf);
 	(void)fprintf(f, "]");
 }
@@ -305,7 +305,7 @@ static void
 yaml_profile(FILE *f, const struct import_args *a, const struct import *im)
 {
 	const struct azpkg *pkg = im->pkg;
-	char buf[AZPKG_PREFIX_STRLEN], when[32];
+	char buf[IP_PREFIX_STRLEN], when[32];
 
 	date_of(time(NULL), when, sizeof(when));
 	(void)fprintf(f,
@@ -326,11 +326,11 @@ yaml_profile(FILE *f, const struct import_args *a, const struct import *im)
 	yaml_list_prefixes(f, pkg->routes, pkg->n_routes);
 	(void)fprintf(f, "\n");
 	if (pkg->n_pools > 0 &&
-	    azpkg_prefix_print(&pkg->pools[0], buf, sizeof(buf)) == 0)
+	    ip_prefix_print(&pkg->pools[0], buf, sizeof(buf)) == 0)
 		(void)fprintf(f, "pool: %s\n", buf);
 	(void)fprintf(f, "dns:\n  servers: [");
 	for (size_t i = 0; i < pkg->n_dns; i++)
-		if (azpkg_ip_print(&pkg->dns[i], buf, sizeof(buf)) == 0)
+		if (ip_addr_print(&pkg->dns[i], buf, sizeof(buf)) == 0)
 			(void)fprintf(f, "%s%s", i ? ", " : "", buf);
 	(void)fprintf(f, "]\n");
 	/* p2s-NAME must fit in an interface name. */
@@ -354,55 +354,27 @@ write_yaml(
 
 /* ---- What changed, on a re-import. ---- */
 
-static void
-conf_prefix_str(const struct conf_prefix *p, char *buf, size_t len)
-{
-	char a[INET6_ADDRSTRLEN] = "?";
-
-	(void)inet_ntop(p->ip.family, &p->ip.in6, a, sizeof(a));
-	(void)snprintf(buf, len, "%s/%u", a, p->len);
-}
-
 static bool
-route_in_pkg(const struct azpkg *pkg, const char *route)
+prefix_in(const struct ip_prefix *v, size_t n, const struct ip_prefix *p)
 {
-	char buf[AZPKG_PREFIX_STRLEN];
-
-	for (size_t i = 0; i < pkg->n_routes; i++)
-		if (azpkg_prefix_print(&pkg->routes[i], buf, sizeof(buf)) ==
-			0 &&
-		    strcmp(buf, route) == 0)
+	for (size_t i = 0; i < n; i++)
+		if (ip_prefix_cmp(&v[i], p) == 0)
 			return true;
-	return false;
-}
-
-static bool
-route_in_conf(const struct conf *conf, const char *route)
-{
-	char buf[AZPKG_PREFIX_STRLEN];
-
-	for (size_t i = 0; i < conf->n_routes; i++) {
-		conf_prefix_str(&conf->routes[i], buf, sizeof(buf));
-		if (strcmp(buf, route) == 0)
-			return true;
-	}
 	return false;
 }
 
 static void
 diff_routes(const struct conf *old, const struct azpkg *pkg)
 {
-	char buf[AZPKG_PREFIX_STRLEN];
+	char buf[IP_PREFIX_STRLEN];
 
-	for (size_t i = 0; i < old->n_routes; i++) {
-		conf_prefix_str(&old->routes[i], buf, sizeof(buf));
-		if (!route_in_pkg(pkg, buf))
+	for (size_t i = 0; i < old->n_routes; i++)
+		if (!prefix_in(pkg->routes, pkg->n_routes, &old->routes[i]) &&
+		    ip_prefix_print(&old->routes[i], buf, sizeof(buf)) == 0)
 			(void)printf("removed: route %s\n", buf);
-	}
 	for (size_t i = 0; i < pkg->n_routes; i++)
-		if (azpkg_prefix_print(&pkg->routes[i], buf, sizeof(buf)) ==
-			0 &&
-		    !route_in_conf(old, buf))
+		if (!prefix_in(old->routes, old->n_routes, &pkg->routes[i]) &&
+		    ip_prefix_print(&pkg->routes[i], buf, sizeof(buf)) == 0)
 			(void)printf("added:   route %s\n", buf);
 }
 
@@ -556,7 +528,7 @@ static void
 summary(const struct import_args *a, const struct import *im)
 {
 	const struct azpkg *pkg = im->pkg;
-	char buf[AZPKG_PREFIX_STRLEN], subject[256], when[32];
+	char buf[IP_PREFIX_STRLEN], subject[256], when[32];
 	time_t nb, na;
 
 	(void)printf(
@@ -566,11 +538,11 @@ summary(const struct import_args *a, const struct import *im)
 		(void)printf("  VNet      %s\n", pkg->vnet_name);
 	(void)printf("  routes   ");
 	for (size_t i = 0; i < pkg->n_routes; i++)
-		if (azpkg_prefix_print(&pkg->routes[i], buf, sizeof(buf)) == 0)
+		if (ip_prefix_print(&pkg->routes[i], buf, sizeof(buf)) == 0)
 			(void)printf(" %s", buf);
 	(void)printf("\n");
 	if (pkg->n_pools > 0 &&
-	    azpkg_prefix_print(&pkg->pools[0], buf, sizeof(buf)) == 0)
+	    ip_prefix_print(&pkg->pools[0], buf, sizeof(buf)) == 0)
 		(void)printf("  pool      %s\n", buf);
 	for (size_t i = 0; i < im->n_roots; i++) {
 		if (cert_subject(im->roots[i], subject, sizeof(subject)) < 0 ||

@@ -66,7 +66,7 @@ status_routes(const struct p2sd *d, struct ctl_status *st)
 	int r = 0;
 
 	for (size_t i = 0; i < d->conf->n_routes && r == 0; i++) {
-		const struct conf_prefix *c = &d->conf->routes[i];
+		const struct ip_prefix *c = &d->conf->routes[i];
 
 		if (inet_ntop(c->ip.family, &c->ip.in6, a, sizeof(a)) == NULL)
 			continue;

@@ -52,7 +52,7 @@ int
 route_set_add_conf(struct route_set *rs, const struct conf *conf)
 {
 	for (size_t i = 0; i < conf->n_routes; i++) {
-		const struct conf_prefix *c = &conf->routes[i];
+		const struct ip_prefix *c = &conf->routes[i];
 		struct nl_prefix p = { .addr.family = (uint8_t)c->ip.family,
 			.len = c->len };
 		int r;

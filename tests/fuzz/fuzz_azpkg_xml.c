@@ -56,9 +56,9 @@ fuzz_settings_ok(const struct azpkg_settings *s)
 }
 
 static void
-fuzz_prefixes_ok(const struct azpkg_prefix *v, size_t n)
+fuzz_prefixes_ok(const struct ip_prefix *v, size_t n)
 {
-	char text[AZPKG_PREFIX_STRLEN];
+	char text[IP_PREFIX_STRLEN];
 
 	for (size_t i = 0; i < n; i++) {
 		const uint8_t *b = v[i].ip.family == AF_INET
@@ -66,7 +66,7 @@ fuzz_prefixes_ok(const struct azpkg_prefix *v, size_t n)
 		    : (const uint8_t *)&v[i].ip.in6;
 		size_t bytes = v[i].ip.family == AF_INET ? 4 : 16;
 
-		if (azpkg_prefix_print(&v[i], text, sizeof(text)) < 0 ||
+		if (ip_prefix_print(&v[i], text, sizeof(text)) < 0 ||
 		    v[i].len > 8 * bytes)
 			abort();
 		for (size_t k = v[i].len; k < 8 * bytes; k++)

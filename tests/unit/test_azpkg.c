@@ -537,11 +537,11 @@ check_ok(const char *xml)
 }
 
 static void
-assert_prefix(const struct azpkg_prefix *p, const char *want)
+assert_prefix(const struct ip_prefix *p, const char *want)
 {
-	char s[AZPKG_PREFIX_STRLEN];
+	char s[IP_PREFIX_STRLEN];
 
-	assert_int_equal(azpkg_prefix_print(p, s, sizeof(s)), 0);
+	assert_int_equal(ip_prefix_print(p, s, sizeof(s)), 0);
 	assert_string_equal(s, want);
 }
 
@@ -731,7 +731,7 @@ test_xml_lists_and_whitespace(void **state)
 	assert_true(has_note(pkg, "<Routes> lists 1 prefixes more than once"));
 	assert_int_equal(pkg->n_pools, 1);
 	assert_int_equal(pkg->n_dns, 2);
-	assert_int_equal(azpkg_ip_print(&pkg->dns[1], ip, sizeof(ip)), 0);
+	assert_int_equal(ip_addr_print(&pkg->dns[1], ip, sizeof(ip)), 0);
 	assert_string_equal(ip, "10.0.0.5");
 	assert_string_equal(pkg->vnet_name, "my-vnet");
 	/* <CaCert> wrapped over lines like PEM decodes all the same. */

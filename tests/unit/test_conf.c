@@ -108,9 +108,9 @@ assert_path(const char *got, const char *tail)
 }
 
 static void
-assert_ip(const struct conf_ip *ip, const char *text)
+assert_ip(const struct ip_addr *ip, const char *text)
 {
-	struct conf_ip want = { 0 };
+	struct ip_addr want = { 0 };
 
 	if (inet_pton(AF_INET, text, &want.in4) == 1)
 		want.family = AF_INET;
@@ -123,7 +123,7 @@ assert_ip(const struct conf_ip *ip, const char *text)
 }
 
 static void
-assert_prefix(const struct conf_prefix *p, const char *net, uint8_t len)
+assert_prefix(const struct ip_prefix *p, const char *net, uint8_t len)
 {
 	assert_ip(&p->ip, net);
 	assert_int_equal(p->len, len);
