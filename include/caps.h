@@ -131,4 +131,13 @@
 #define CTL_MAX_DNS	    32	  /* servers in a status */
 #define CTL_MAX_CHILDREN    4	  /* CHILD_SAs in a status (rekey: 2) */
 
+/*
+ * The tunnel link's DNS (dns*.c).  Applied when the tunnel comes up and
+ * taken back when it goes down, synchronously: systemd-resolved answers a
+ * call in milliseconds, resolvconf runs a few shell scripts.  Past these,
+ * the DNS step gives up (and kills resolvconf) so the loop goes on.
+ */
+#define DNS_BUS_TIMEOUT_MS  2000 /* ms: one D-Bus call to systemd-resolved */
+#define DNS_EXEC_TIMEOUT_MS 5000 /* ms: one run of resolvconf */
+
 #endif /* P2S_CAPS_H */

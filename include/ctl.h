@@ -51,6 +51,10 @@
  *   datapath      string   kernel | userspace
  *   virtual_ip    string   the address the gateway gave us, or null
  *   dns           [string] DNS servers (the gateway's, then the profile's)
+ *   dns_via       string   how they were set on the interface: resolved
+ *                          (systemd-resolved, per link), resolvconf, or
+ *                          none (not set: not established, or neither is
+ *                          there; p2sd's log says which)
  *   routes        [string] prefixes routed into the tunnel, "10.1.0.0/16";
  *                          if the reply had to be cut to fit the socket,
  *                          the first ones, and routes_total says how many
@@ -114,6 +118,13 @@ enum ctl_datapath {
 	_CTL_DATAPATH_MAX,
 };
 
+enum ctl_dns_via {
+	CTL_DNS_VIA_NONE = 0,	    /* not set on the interface */
+	CTL_DNS_VIA_RESOLVED = 1,   /* systemd-resolved, per link */
+	CTL_DNS_VIA_RESOLVCONF = 2, /* resolvconf -a IFACE */
+	_CTL_DNS_VIA_MAX,
+};
+
 enum ctl_cmd {
 	CTL_CMD_STATUS = 0,
 	CTL_CMD_UP = 1,
@@ -158,6 +169,7 @@ struct ctl_status {
 	char virtual_ip[CTL_ADDR_LEN]; /* "": none */
 	char dns[CTL_MAX_DNS][CTL_ADDR_LEN];
 	size_t n_dns;
+	enum ctl_dns_via dns_via;
 	char (*routes)[CTL_PREFIX_LEN]; /* owned: ctl_status_add_route() */
 	size_t n_routes;		/* used entries of routes */
 	size_t routes_total;		/* >= n_routes: before a cut */
@@ -181,6 +193,7 @@ int ctl_status_add_dns(struct ctl_status *, const char *addr) P2S_WUR;
 
 const char *ctl_state_name(enum ctl_state);
 const char *ctl_datapath_name(enum ctl_datapath);
+const char *ctl_dns_via_name(enum ctl_dns_via);
 const char *ctl_cmd_name(enum ctl_cmd);
 
 /* ---- Messages, in JSON (ctl_json.c). ---- */

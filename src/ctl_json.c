@@ -30,6 +30,12 @@ static const char *const datapath_names[] = {
 	[CTL_DATAPATH_USERSPACE] = "userspace",
 };
 
+static const char *const dns_via_names[] = {
+	[CTL_DNS_VIA_NONE] = "none",
+	[CTL_DNS_VIA_RESOLVED] = "resolved",
+	[CTL_DNS_VIA_RESOLVCONF] = "resolvconf",
+};
+
 static const char *const cmd_names[] = {
 	[CTL_CMD_STATUS] = "status",
 	[CTL_CMD_UP] = "up",
@@ -47,6 +53,12 @@ ctl_datapath_name(enum ctl_datapath d)
 {
 	return (unsigned)d < ARRAY_SIZE(datapath_names) ? datapath_names[d]
 							: "?";
+}
+
+const char *
+ctl_dns_via_name(enum ctl_dns_via v)
+{
+	return (unsigned)v < ARRAY_SIZE(dns_via_names) ? dns_via_names[v] : "?";
 }
 
 const char *
@@ -513,7 +525,7 @@ parse_handshake(struct json_object *o, struct ctl_handshake *h)
 static int
 parse_status(struct json_object *o, struct ctl_status *st)
 {
-	int state = 0, datapath = 0, r;
+	int state = 0, datapath = 0, via = 0, r;
 
 	if (!json_object_is_type(o, json_type_object))
 		return -EBADMSG;
@@ -535,6 +547,9 @@ parse_status(struct json_object *o, struct ctl_status *st)
 	if (r == 0)
 		r = parse_dns(o, st);
 	if (r == 0)
+		r = get_enum(o, "dns_via", dns_via_names,
+		    ARRAY_SIZE(dns_via_names), &via);
+	if (r == 0)
 		r = parse_routes(o, st);
 	if (r == 0)
 		r = parse_ike(o, &st->ike);
@@ -547,6 +562,7 @@ parse_status(struct json_object *o, struct ctl_status *st)
 		    sizeof(st->last_error));
 	st->state = (enum ctl_state)state;
 	st->datapath = (enum ctl_datapath)datapath;
+	st->dns_via = (enum ctl_dns_via)via;
 	return r;
 }
 
@@ -824,6 +840,7 @@ build_status(
 	put_str(b, o, "datapath", ctl_datapath_name(st->datapath), false);
 	put_str(b, o, "virtual_ip", st->virtual_ip, true);
 	put(b, o, "dns", build_strings(b, &st->dns[0][0], CTL_ADDR_LEN, n_dns));
+	put_str(b, o, "dns_via", ctl_dns_via_name(st->dns_via), false);
 	put_routes(b, o, st, n_routes, total);
 	put_ike(b, o, &st->ike);
 	put(b, o, "children", build_children(b, st));

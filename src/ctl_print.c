@@ -194,6 +194,8 @@ ctl_status_print(FILE *f, const struct ctl_status *st, int64_t now)
 		print_field(f, "  ", "virtual ip", st->virtual_ip);
 	print_list(f, "dns", &st->dns[0][0], CTL_ADDR_LEN, st->n_dns,
 	    CTL_MAX_DNS, st->n_dns);
+	if (st->dns_via != CTL_DNS_VIA_NONE)
+		print_field(f, "  ", "dns via", ctl_dns_via_name(st->dns_via));
 	print_list(f, "routes", (const char *)st->routes, CTL_PREFIX_LEN,
 	    st->n_routes, PRINT_MAX_ROUTES, total);
 	if (st->handshake.present)

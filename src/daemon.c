@@ -23,6 +23,7 @@
 #include "daemon.h"
 #include "daemon_int.h"
 #include "datapath.h"
+#include "dns.h"
 #include "ike_sa.h"
 #include "log.h"
 #include "names.h"
@@ -219,6 +220,8 @@ on_established(void *arg, const struct ike_child *c)
 	d->group = ike_sa_group(d->sa);
 	d->last_error[0] = '\0';
 	tunnel_record(d, c);
+	if (!c->rekey) /* a rekey's CHILD_SA carries no CP */
+		(void)dns_apply_tunnel(d->dns, c, &d->conf->dns);
 	p2sd_set_state(d, P2SD_ESTABLISHED, c->rekey ? "rekeyed" : "tunnel up");
 	return 0;
 }
@@ -255,6 +258,7 @@ on_down(void *arg, int err, bool permanent, const char *reason)
 	uint64_t ms;
 
 	datapath_clear(d->dp);
+	dns_revert(d->dns);
 	d->sa_dead = d->sa; /* not freed inside its own callback */
 	d->sa = NULL;
 	(void)timer_set(d->t_reap, 0);
@@ -492,7 +496,8 @@ p2sd_free(struct p2sd *d)
 		return;
 	ike_sa_free(d->sa);
 	ike_sa_free(d->sa_dead);
-	paths_close(d); /* tells the datapath: before it is freed */
+	paths_close(d);	  /* tells the datapath: before it is freed */
+	dns_free(d->dns); /* reverts, while the link is there */
 	datapath_free(d->dp);
 	for (size_t i = 0; i < ARRAY_SIZE(d->sig); i++)
 		sig_free(d->sig[i]);
@@ -518,6 +523,8 @@ p2sd_run(struct p2sd *d)
 	r = paths_open(d);
 	if (r == 0)
 		r = datapath_new(d->loop, d->conf, d->sock, &d->dp);
+	if (r == 0)
+		r = dns_new(datapath_ifname(d->dp), &d->dns);
 	if (r < 0)
 		return 1;
 	/* The userspace datapath gets ESP only in UDP, on the IKE socket. */

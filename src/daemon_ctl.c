@@ -15,6 +15,7 @@
 #include "ctl.h"
 #include "daemon_int.h"
 #include "datapath.h"
+#include "dns.h"
 #include "ike_sa.h"
 #include "log.h"
 #include "loop.h"
@@ -76,6 +77,29 @@ status_routes(const struct p2sd *d, struct ctl_status *st)
 	return r == -E2BIG ? 0 : r;
 }
 
+/* What dns.c was given (the gateway's servers, then the profile's), and
+ * how it went. */
+static int
+status_dns(const struct p2sd *d, struct ctl_status *st)
+{
+	static const enum ctl_dns_via via[] = {
+		[DNS_VIA_NONE] = CTL_DNS_VIA_NONE,
+		[DNS_VIA_RESOLVED] = CTL_DNS_VIA_RESOLVED,
+		[DNS_VIA_RESOLVCONF] = CTL_DNS_VIA_RESOLVCONF,
+	};
+	const struct dns_config *cfg =
+	    d->dns != NULL ? dns_applied(d->dns) : NULL;
+	char a[DNS_ADDR_LEN];
+	int r = 0;
+
+	if (cfg == NULL)
+		return 0;
+	st->dns_via = via[dns_via(d->dns)];
+	for (size_t i = 0; i < cfg->n_servers && r == 0; i++)
+		r = ctl_status_add_dns(st, dns_server_str(&cfg->servers[i], a));
+	return r == -E2BIG ? 0 : r;
+}
+
 static void
 status_sa(const struct p2sd *d, struct ctl_status *st)
 {
@@ -123,8 +147,7 @@ on_status(void *arg, struct ctl_status *st)
 	if (d->state == P2SD_ESTABLISHED) {
 		(void)snprintf(
 		    st->virtual_ip, sizeof(st->virtual_ip), "%s", d->tun.vip);
-		for (size_t i = 0; i < d->tun.n_dns && r == 0; i++)
-			r = ctl_status_add_dns(st, d->tun.dns[i]);
+		r = status_dns(d, st);
 	}
 	if (r == 0)
 		r = status_routes(d, st);

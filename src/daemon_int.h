@@ -53,6 +53,7 @@ struct p2sd {
 	struct ike_sa *sa;	/* owned: this attempt's IKE SA */
 	struct ike_sa *sa_dead; /* owned: freed on the next turn */
 	struct datapath *dp;	/* owned: from start to stop */
+	struct dns *dns;	/* owned: the tunnel link's DNS, with dp */
 	struct notify *notify;	/* owned: sd_notify */
 	struct timer *t_retry;	/* owned: the next attempt */
 	struct timer *t_reap;	/* owned: frees sa_dead */

@@ -28,6 +28,7 @@ ctl_check_sample(struct ctl_status *st, size_t n_routes)
 	if (ctl_status_add_dns(st, "10.1.0.4") < 0 ||
 	    ctl_status_add_dns(st, "fd00::53") < 0)
 		return -1;
+	st->dns_via = CTL_DNS_VIA_RESOLVED;
 	for (size_t i = 0; i < n_routes && r == 0; i++) {
 		char p[CTL_PREFIX_LEN];
 
@@ -114,7 +115,7 @@ ctl_check_equal(const struct ctl_status *a, const struct ctl_status *b)
 	    strcmp(a->gateway.address, b->gateway.address) == 0 &&
 	    a->gateway.port == b->gateway.port &&
 	    strcmp(a->interface, b->interface) == 0 &&
-	    a->datapath == b->datapath &&
+	    a->datapath == b->datapath && a->dns_via == b->dns_via &&
 	    strcmp(a->virtual_ip, b->virtual_ip) == 0 && lists_equal(a, b) &&
 	    ike_equal(&a->ike, &b->ike) &&
 	    a->handshake.present == b->handshake.present &&

@@ -165,7 +165,7 @@ check_contract(struct json_object *st)
 {
 	struct json_object *gw, *ike, *ch, *hs, *a;
 
-	assert_int_equal(json_object_object_length(st), 12);
+	assert_int_equal(json_object_object_length(st), 13);
 	expect_str(st, "name", "corp");
 	expect_str(st, "state", "established");
 	gw = member(st, "gateway", json_type_object);
@@ -180,6 +180,7 @@ check_contract(struct json_object *st)
 	assert_string_equal(
 	    json_object_get_string(json_object_array_get_idx(a, 1)),
 	    "fd00::53");
+	expect_str(st, "dns_via", "resolved");
 	a = member(st, "routes", json_type_array);
 	assert_int_equal(json_object_array_length(a), 3);
 	assert_string_equal(
@@ -267,9 +268,10 @@ test_status_nulls(void **state)
 	assert_int_equal(ctl_reply_build_status(&st, 4096, &reply, &len), 0);
 	o = json_of(reply);
 	s = member(o, "status", json_type_object);
-	assert_int_equal(json_object_object_length(s), 12);
+	assert_int_equal(json_object_object_length(s), 13);
 	expect_str(s, "state", "down");
 	expect_str(s, "datapath", "kernel");
+	expect_str(s, "dns_via", "none");
 	static const char *const nulls[] = { "virtual_ip", "ike", "handshake",
 		"last_error" };
 	for (size_t i = 0; i < ARRAY_SIZE(nulls); i++)
@@ -393,6 +395,8 @@ test_reply_errors(void **state)
 		    "\"interface\":\"0123456789abcdef\"" },
 		{ "\"routes\":[", "\"routes_total\":2,\"routes\":[" },
 		{ "\"dns\":[", "\"dns\":[1," },
+		{ "\"dns_via\":\"resolved\"", "\"dns_via\":\"dnsmasq\"" },
+		{ "\"dns_via\":\"resolved\",", "" },
 		{ "\"children\":[", "\"children\":[{}," },
 		{ "\"virtual_ip\":\"172.16.201.2\"",
 		    "\"virtual_ip\":\"a\\u0000b\"" },
@@ -444,6 +448,7 @@ test_print(void **state)
 	    "  interface: p2s-corp (userspace)\n"
 	    "  virtual ip: 172.16.201.2\n"
 	    "  dns: 10.1.0.4, fd00::53\n"
+	    "  dns via: resolved\n"
 	    "  routes: 10.0.0.0/24, 10.0.1.0/24, 10.0.2.0/24, 10.0.3.0/24, "
 	    "10.0.4.0/24, 10.0.5.0/24, 10.0.6.0/24, 10.0.7.0/24, 10.0.8.0/24, "
 	    "10.0.9.0/24, 10.0.10.0/24, 10.0.11.0/24, 10.0.12.0/24, "
