@@ -12,6 +12,10 @@ P2S_TEST_DEPS="openssl iproute2 nftables iputils-ping tcpdump procps systemd zip
 	strongswan-swanctl charon-systemd libstrongswan-standard-plugins
 	libcharon-extra-plugins strongswan-pki"
 P2S_TEST_DEPS="$P2S_TEST_DEPS qemu-system-x86" # tests/kernel-lab (testbed.md 10)
+# test_p2sd_dns: a private D-Bus system bus (tests/integration/lib/dns.sh).
+# systemd-resolved and openresolv are downloaded and unpacked by the test,
+# never installed: either would take over the host's /etc/resolv.conf.
+P2S_TEST_DEPS="$P2S_TEST_DEPS dbus-daemon util-linux"
 
 p2s_missing_pkgs() {
 	local p missing=""

@@ -62,6 +62,10 @@ declare -gA TB_PKG_OF=(
 	[/usr/lib/ipsec/plugins/libstrongswan-eap-identity.so]=libcharon-extra-plugins
 	[/usr/lib/ipsec/plugins/libstrongswan-kernel-netlink.so]=strongswan-libcharon
 	[/usr/bin/python3]=python3
+	[dbus-daemon]=dbus-daemon
+	[busctl]=systemd
+	[nsenter]=util-linux
+	[unshare]=util-linux
 )
 
 # The tools every harness run needs.
@@ -231,12 +235,15 @@ tb_pid_is() {
 # stdout and stderr to LOGFILE, stdin from /dev/null. Records the PID as
 # $TB_DIR/pids/NAME.pid (and NAME.prog) so that tb_stop NAME and
 # tb_cleanup can stop it. Extra environment can be given with env(1) as
-# CMD. Prints nothing; the PID is in TB_SPAWNED_PID.
+# CMD. Prints nothing; the PID is in TB_SPAWNED_PID.  TB_SPAWN_PROG names
+# the program the PID ends up running when CMD execs another that the
+# rule above does not see (nsenter ... p2sd).
 tb_spawn() {
 	local name=$1 ns=$2 log=$3 prog
 	shift 3
 	prog=$1
 	[ "$prog" = env ] && prog=$(for a in "${@:2}"; do case $a in *=*) ;; *) echo "$a"; break ;; esac; done)
+	[ -n "${TB_SPAWN_PROG:-}" ] && prog=$TB_SPAWN_PROG
 	if [ -n "$ns" ]; then
 		ip netns exec "$ns" "$@" </dev/null >>"$log" 2>&1 &
 	else

@@ -9,3 +9,4 @@
 . "$TB_LIB_DIR/responder.sh"
 . "$TB_LIB_DIR/client_strongswan.sh"
 . "$TB_LIB_DIR/azure_package.sh"
+. "$TB_LIB_DIR/dns.sh"
