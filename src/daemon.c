@@ -194,9 +194,6 @@ tunnel_record(struct p2sd *d, const struct ike_child *c)
 		: "");
 	addr_str(c->vip4.ss_family != AF_UNSPEC ? &c->vip4 : &c->vip6, t->vip,
 	    sizeof(t->vip));
-	t->n_dns = 0;
-	for (size_t i = 0; i < c->n_dns && i < P2SD_MAX_DNS; i++)
-		addr_str(&c->dns[i], t->dns[t->n_dns++], P2SD_ADDR_LEN);
 	if (c->rekey)
 		return;
 	t->established_at = time(NULL);

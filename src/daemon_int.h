@@ -26,19 +26,16 @@ struct sock;
 struct timer;
 
 #define P2SD_ADDR_LEN 46 /* INET6_ADDRSTRLEN */
-#define P2SD_MAX_DNS  8	 /* IKE_CHILD_MAX_DNS */
 
 /* What the last CHILD_SA brought, for status. */
 struct p2sd_tunnel {
 	uint32_t spi_in, spi_out; /* ESP SPIs, host order */
 	char esp[64];		  /* "AES_GCM_16_256" ... */
 	char vip[P2SD_ADDR_LEN];  /* "": none */
-	char dns[P2SD_MAX_DNS][P2SD_ADDR_LEN];
-	size_t n_dns;
-	time_t established_at; /* Unix time of the first CHILD_SA */
-	unsigned round_trips;  /* of the handshake */
-	uint64_t connect_ms;   /* of the handshake */
-	bool up_once;	       /* a handshake completed */
+	time_t established_at;	  /* Unix time of the first CHILD_SA */
+	unsigned round_trips;	  /* of the handshake */
+	uint64_t connect_ms;	  /* of the handshake */
+	bool up_once;		  /* a handshake completed */
 };
 
 #define REASON_LEN 256
