@@ -40,7 +40,8 @@ tb_deb_unpack() {
 		if (cd "$tmp" && apt-get -q download "$pkg=$v" >&2); then
 			deb=("$tmp"/*.deb)
 			if [ -f "${deb[0]}" ] && dpkg-deb -x "${deb[0]}" "$tmp/root"; then
-				mv "$tmp/root" "$dir" 2>/dev/null || [ -d "$dir" ]
+				# -T: a run that unpacked it first wins
+				mv -T "$tmp/root" "$dir" 2>/dev/null || [ -d "$dir" ]
 				rm -rf "$tmp"
 				[ -d "$dir" ] && { printf '%s\n' "$dir"; return 0; }
 			fi
