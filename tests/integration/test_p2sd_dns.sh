@@ -4,10 +4,10 @@
 # namespace inside the client namespace (tests/integration/lib/dns.sh;
 # nothing is installed and the host's /etc/resolv.conf is never touched):
 #
-# - systemd-resolved on a private system bus: the link gets the server
-#   the gateway pushed plus the profile's (without repeats), the
-#   profile's domains with their routing flags, and DefaultRoute; a
-#   profile with only routing domains (SIGHUP, then down and up) turns
+# - systemd-resolved on a private system bus: the link gets the servers
+#   the gateway pushed (IPv4 and IPv6) plus the profile's (without
+#   repeats), the profile's domains with their routing flags, and
+#   DefaultRoute; a profile with only routing domains (SIGHUP, then down and up) turns
 #   DefaultRoute off; `p2sctl down` and SIGTERM revert the link.
 # - no resolved on the bus, openresolv in PATH: resolv.conf gets the
 #   servers and the search domain, and loses them on down and SIGTERM.
@@ -35,7 +35,8 @@ n_fail=0
 tb_p2sd_test_init dns
 
 # profile DOMAINS: the lab's profile with dns.servers [10.2.0.53 and
-# the pushed 10.1.0.4 again] and dns.domains DOMAINS (a YAML list).
+# the pushed 10.1.0.4 again] and dns.domains DOMAINS (a YAML list).  The
+# gateway pushes 10.1.0.4 and fd00::53 (lab_up).
 profile() {
 	cat >"$TB_DIR/p2s.yaml" <<EOP
 gateway:
@@ -59,7 +60,7 @@ lab_up() {
 	tb_init || fail "$1: tb_init"
 	tb_topology_up --nat masquerade || fail "$1: topology"
 	tb_certs_make "$CERTS_DIR" || fail "$1: certificates"
-	tb_responder_start --auth pubkey || fail "$1: responder"
+	tb_responder_start --auth pubkey --dns "$TB_VNET_HOST, fd00::53" || fail "$1: responder"
 }
 
 # start_p2sd [VAR=VALUE...]: p2sd in the private namespace.
@@ -104,6 +105,11 @@ expect_status_dns() {
 
 # ---- systemd-resolved ----
 
+# The servers as resolved's a(iay) has them: the pushed 10.1.0.4 and
+# fd00::53, then the profile's 10.2.0.53 (its 10.1.0.4 is not repeated).
+# Family 2 is AF_INET (4 bytes), 10 AF_INET6 (16 bytes).
+DNS3='a(iay) 3 2 4 10 1 0 4 10 16 253 0 0 0 0 0 0 0 0 0 0 0 0 0 0 83 2 4 10 2 0 53'
+
 link_path() {
 	local idx
 	idx=$(tb_dns_exec cat "/sys/class/net/$IFACE/ifindex") || return 1
@@ -138,18 +144,16 @@ case_resolved() (
 	wait_state "$name" established
 	LINK=$(link_path)
 	[ -n "$LINK" ] || fail "$name: resolved does not know $IFACE"
-	# The pushed 10.1.0.4, then the profile's 10.2.0.53; the profile's
-	# 10.1.0.4 is not repeated.  (iay): family 2 (AF_INET), 4 bytes.
-	expect_prop "$name" DNS 'a(iay) 2 2 4 10 1 0 4 2 4 10 2 0 53'
+	expect_prop "$name" DNS "$DNS3"
 	expect_prop "$name" Domains 'a(sb) 2 "corp.example" true "lab.example" false'
 	expect_prop "$name" DefaultRoute 'b true'
 	out=$(tb_dns_resolvectl status "$IFACE" 2>&1)
-	for l in 'DNS Servers: 10.1.0.4 10.2.0.53' 'DNS Domain: ~corp.example lab.example'; do
+	for l in 'DNS Servers: 10.1.0.4 fd00::53 10.2.0.53' 'DNS Domain: ~corp.example lab.example'; do
 		printf '%s\n' "$out" | grep -q "$l" ||
 			fail "$name: resolvectl status $IFACE does not say '$l': $out"
 	done
-	expect_status_dns "$name" '"10.1.0.4","10.2.0.53"' resolved
-	ok "$name: $IFACE has DNS 10.1.0.4 10.2.0.53, domains ~corp.example lab.example (resolvectl, busctl, status)"
+	expect_status_dns "$name" '"10.1.0.4","fd00::53","10.2.0.53"' resolved
+	ok "$name: $IFACE has DNS 10.1.0.4 fd00::53 10.2.0.53, domains ~corp.example lab.example (resolvectl, busctl, status)"
 	tb_ping_vnet 2 >/dev/null 2>&1 || fail "$name: no ping through the tunnel"
 
 	# Only routing domains: resolved must not send other names here.
@@ -169,7 +173,7 @@ case_resolved() (
 	wait_state "$name" established
 	expect_prop "$name" Domains 'a(sb) 2 "corp.example" true "lab.example" true'
 	expect_prop "$name" DefaultRoute 'b false'
-	expect_prop "$name" DNS 'a(iay) 2 2 4 10 1 0 4 2 4 10 2 0 53'
+	expect_prop "$name" DNS "$DNS3"
 	ok "$name: only routing domains after up: DefaultRoute false"
 
 	n=$(reverts)
@@ -194,15 +198,16 @@ case_resolvconf() (
 	profile '["~corp.example", lab.example]'
 	start_p2sd PATH="$TB_DNS_DIR/openresolv/bin:$PATH"
 	wait_state "$name" established
-	for l in 'nameserver 10.1.0.4' 'nameserver 10.2.0.53' 'search lab.example'; do
+	for l in 'nameserver 10.1.0.4' 'nameserver fd00::53' 'nameserver 10.2.0.53' \
+	    'search lab.example'; do
 		resolv_has "$l" || fail "$name: resolv.conf has no '$l': $(cat "$TB_DNS_RESOLV_CONF")"
 	done
 	grep -q corp.example "$TB_DNS_RESOLV_CONF" &&
 		fail "$name: a routing-only domain went into resolv.conf"
 	grep -q 'dns: systemd-resolved is not on the system bus' "$TB_LOGDIR/p2sd.log" ||
 		fail "$name: p2sd did not say why it did not use resolved"
-	expect_status_dns "$name" '"10.1.0.4","10.2.0.53"' resolvconf
-	ok "$name: resolv.conf has nameserver 10.1.0.4, 10.2.0.53 and search lab.example"
+	expect_status_dns "$name" '"10.1.0.4","fd00::53","10.2.0.53"' resolvconf
+	ok "$name: resolv.conf has nameserver 10.1.0.4, fd00::53, 10.2.0.53 and search lab.example"
 	ctl down p2s >/dev/null || fail "$name: p2sctl down"
 	wait_state "$name" down
 	resolv_has 'nameserver 10.1.0.4' && fail "$name: p2sctl down left the servers: $(cat "$TB_DNS_RESOLV_CONF")"
@@ -224,9 +229,9 @@ case_none() (
 	profile '[lab.example]'
 	start_p2sd PATH=/usr/bin:/bin
 	wait_state "$name" established
-	grep -qE '^p2sd: notice: dns on p2s-it0: servers \[10.1.0.4 10.2.0.53\], 1 domain\(s\): not applied: systemd-resolved is not on the system bus and there is no resolvconf in PATH' \
+	grep -qE '^p2sd: notice: dns on p2s-it0: servers \[10.1.0.4 fd00::53 10.2.0.53\], 1 domain\(s\): not applied: systemd-resolved is not on the system bus and there is no resolvconf in PATH' \
 	    "$TB_LOGDIR/p2sd.log" || fail "$name: p2sd did not say at notice why DNS was not applied"
-	expect_status_dns "$name" '"10.1.0.4","10.2.0.53"' none
+	expect_status_dns "$name" '"10.1.0.4","fd00::53","10.2.0.53"' none
 	tb_ping_vnet 2 >/dev/null 2>&1 || fail "$name: no ping through the tunnel"
 	stop_p2sd "$name"
 	ok "$name: logged at notice, status dns_via none, the tunnel works"
