@@ -7,8 +7,9 @@
 # - systemd-resolved on a private system bus: the link gets the servers
 #   the gateway pushed (IPv4 and IPv6) plus the profile's (without
 #   repeats), the profile's domains with their routing flags, and
-#   DefaultRoute; a profile with only routing domains (SIGHUP, then down and up) turns
-#   DefaultRoute off; `p2sctl down` and SIGTERM revert the link.
+#   DefaultRoute; a profile with only routing domains (SIGHUP, then down
+#   and up) turns DefaultRoute off; `p2sctl down`, the gateway's DELETE
+#   (set again on the reconnect) and SIGTERM revert the link.
 # - no resolved on the bus, openresolv in PATH: resolv.conf gets the
 #   servers and the search domain, and loses them on down and SIGTERM.
 # - neither: p2sd says so at notice and the tunnel works all the same.
@@ -135,6 +136,10 @@ reverts() {
 	grep -c 'member=RevertLink' "$TB_LOGDIR/resolved.log"
 }
 
+reverts_above() {
+	[ "$(reverts)" -gt "$1" ]
+}
+
 case_resolved() (
 	name="systemd-resolved"
 	lab_up "$name"
@@ -175,6 +180,17 @@ case_resolved() (
 	expect_prop "$name" DefaultRoute 'b false'
 	expect_prop "$name" DNS "$DNS3"
 	ok "$name: only routing domains after up: DefaultRoute false"
+
+	n=$(reverts)
+	tb_responder_swanctl --terminate --ike azure-p2s-pubkey >/dev/null 2>&1 ||
+		fail "$name: swanctl --terminate"
+	tb_wait_until 10 grep -q 'the gateway deleted the IKE SA' "$TB_LOGDIR/p2sd.log" ||
+		fail "$name: p2sd did not see the gateway's DELETE"
+	tb_wait_until 10 reverts_above "$n" || fail "$name: no RevertLink after the gateway's DELETE"
+	wait_state "$name" established
+	expect_prop "$name" DNS "$DNS3"
+	expect_prop "$name" DefaultRoute 'b false'
+	ok "$name: the gateway's DELETE reverted the link, the reconnect set it again"
 
 	n=$(reverts)
 	stop_p2sd "$name"
