@@ -133,6 +133,9 @@ int nl_batch_send(struct nl *, struct nl_batch *) P2S_WUR;
 /* Request i's result after nl_batch_send: 0, the kernel's -errno, or
  * -ECANCELED when it was never answered. */
 int nl_batch_result(const struct nl_batch *, size_t i);
+/* The committed messages back to back, *ret_len bytes (NULL when
+ * empty), as nl_batch_send will send them but for flags and seq. */
+const void *nl_batch_data(const struct nl_batch *, size_t *ret_len);
 
 /*
  * Building a message into a caller's buffer (4-byte aligned, zeroed by

@@ -76,10 +76,11 @@ struct xfrm_sa_info {
 	uint16_t encap_dport;
 	uint64_t bytes; /* through the state so far */
 	uint64_t packets;
-	uint64_t add_time;	   /* seconds since the epoch */
-	uint64_t use_time;	   /* first use; 0 = never used */
-	uint32_t replay_drops;	   /* packets dropped as replays */
-	uint32_t integrity_failed; /* ICV failures */
+	uint64_t add_time;	      /* seconds since the epoch */
+	uint64_t use_time;	      /* first use; 0 = never used */
+	uint32_t replay_drops;	      /* packets dropped as replays */
+	uint32_t replay_window_drops; /* too old: behind the window */
+	uint32_t integrity_failed;    /* ICV failures */
 };
 
 enum xfrm_sp_dir {
@@ -157,6 +158,11 @@ int xfrm_policy_add(struct nl *, const struct xfrm_sp *) P2S_WUR;
 int xfrm_policy_update(struct nl *, const struct xfrm_sp *) P2S_WUR;
 /* Delete by selector, dir and if_id (the other fields are ignored). */
 int xfrm_policy_del(struct nl *, const struct xfrm_sp *);
+/* The same requests, added to a batch (nl_batch_send sends them all):
+ * hundreds of policies cost one sendmsg() and one ACK per chunk. */
+int xfrm_policy_batch(
+    struct nl_batch *, const struct xfrm_sp *, bool update) P2S_WUR;
+int xfrm_policy_del_batch(struct nl_batch *, const struct xfrm_sp *) P2S_WUR;
 int xfrm_policy_dump(
     struct nl *, int (*cb)(const struct xfrm_sp *, void *), void *arg) P2S_WUR;
 

@@ -710,6 +710,13 @@ nl_batch_result(const struct nl_batch *b, size_t i)
 	return i < b->n ? b->results[i] : -EINVAL;
 }
 
+const void *
+nl_batch_data(const struct nl_batch *b, size_t *ret_len)
+{
+	*ret_len = b->len;
+	return b->len > 0 ? b->buf : NULL;
+}
+
 /*
  * Number the messages from `from` on, up to a chunk's worth; returns the
  * chunk's length in bytes and message count.  Only the chunk's last

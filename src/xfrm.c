@@ -568,6 +568,42 @@ xfrm_policy_del(struct nl *nl, const struct xfrm_sp *sp)
 	return nl_request(nl, (struct nlmsghdr *)buf, NULL, NULL);
 }
 
+/* Built in an 8-byte aligned buffer (the policy's lifetimes are 64-bit)
+ * and copied in: a batch aligns its messages to 4 bytes only. */
+static int
+xfrm_batch_put(struct nl_batch *b, const void *buf)
+{
+	const struct nlmsghdr *nlh = buf;
+	void *p = nl_batch_reserve(b, nlh->nlmsg_len);
+
+	if (p == NULL)
+		return -ENOMEM;
+	memcpy(p, buf, nlh->nlmsg_len);
+	return nl_batch_commit(b);
+}
+
+int
+xfrm_policy_batch(struct nl_batch *b, const struct xfrm_sp *sp, bool update)
+{
+	_Alignas(8) uint8_t buf[XFRM_REQ_MAX];
+	int r;
+
+	if ((r = xfrm_policy_build(buf, sizeof(buf), sp, update)) < 0)
+		return r;
+	return xfrm_batch_put(b, buf);
+}
+
+int
+xfrm_policy_del_batch(struct nl_batch *b, const struct xfrm_sp *sp)
+{
+	_Alignas(8) uint8_t buf[XFRM_REQ_MAX];
+	int r;
+
+	if ((r = xfrm_policy_del_build(buf, sizeof(buf), sp)) < 0)
+		return r;
+	return xfrm_batch_put(b, buf);
+}
+
 /*
  * Parsers.
  */
@@ -591,6 +627,7 @@ xfrm_sa_info_fill(const struct xfrm_usersa_info *p,
 	info.add_time = p->curlft.add_time;
 	info.use_time = p->curlft.use_time;
 	info.replay_drops = p->stats.replay;
+	info.replay_window_drops = p->stats.replay_window;
 	info.integrity_failed = p->stats.integrity_failed;
 	if (tb[XFRMA_IF_ID] != NULL)
 		info.if_id = mnl_attr_get_u32(tb[XFRMA_IF_ID]);
@@ -842,15 +879,10 @@ static int
 xfrm_flush_sp_cb(const struct xfrm_sp *sp, void *arg)
 {
 	struct xfrm_flush *f = arg;
-	void *buf;
 
 	if (sp->if_id != f->if_id)
 		return 0;
-	if ((buf = nl_batch_reserve(f->batch, XFRM_REQ_MAX)) == NULL)
-		return -ENOMEM;
-	if (xfrm_policy_del_build(buf, XFRM_REQ_MAX, sp) < 0)
-		return -EINVAL;
-	return nl_batch_commit(f->batch);
+	return xfrm_policy_del_batch(f->batch, sp);
 }
 
 /* Deletes that found nothing raced with an expiry: the goal is met. */

@@ -10,7 +10,7 @@
  * read), batches of 1, 10, 1,000 and 10,000 routes installed and removed
  * with dumps showing exactly those (timings printed as TAP comments, never
  * asserted), per-request batch errors, route lookups, XFRM policies with
- * if_id and their cleanup by if_id, SPI allocation, an ACQUIRE event, the
+ * if_id, 768 of them in batches, and their cleanup by if_id, SPI allocation, an ACQUIRE event, the
  * IKE socket bypass, and the `datapath: auto` probe.
  *
  * Where the kernel has ESP (the kernel lab: `tests/kernel-lab/run --
@@ -717,6 +717,124 @@ test_xfrm_policies(void **state)
 	assert_int_equal(xfrm_policy_del(g.xf, &other), 0);
 }
 
+/* 256 remote prefixes, out/in/fwd each: the most a CHILD_SA installs
+ * (the kernel datapath's DP_KERNEL_MAX_POLICIES). */
+#define N_BATCH_SEL 256
+
+static struct xfrm_sp
+batch_policy(size_t i)
+{
+	struct xfrm_sp sp = policy(
+	    "172.16.201.5", 32, "10.0.0.0", 24, (enum xfrm_sp_dir)(i % 3), 44);
+
+	sp.dst.addr.in.s_addr = htonl(0x0a000000 | (uint32_t)(i / 3) << 8);
+	if (sp.dir != XFRM_SP_OUT) {
+		struct nl_prefix t = sp.src;
+
+		sp.src = sp.dst;
+		sp.dst = t;
+	}
+	return sp;
+}
+
+static double
+policies_batch(bool del)
+{
+	struct nl_batch *b = nl_batch_new();
+	double t = now_ms();
+
+	assert_non_null(b);
+	for (size_t i = 0; i < 3 * N_BATCH_SEL; i++) {
+		struct xfrm_sp sp = batch_policy(i);
+
+		if (del)
+			assert_int_equal(xfrm_policy_del_batch(b, &sp), 0);
+		else
+			assert_int_equal(xfrm_policy_batch(b, &sp, true), 0);
+	}
+	assert_int_equal(nl_batch_send(g.xf, b), 0);
+	t = now_ms() - t;
+	for (size_t i = 0; i < 3 * N_BATCH_SEL; i++)
+		assert_int_equal(nl_batch_result(b, i), 0);
+	nl_batch_free(b);
+	return t;
+}
+
+static size_t
+policies_44(void)
+{
+	struct sp_count c = { 0 };
+
+	assert_int_equal(xfrm_policy_dump(g.xf, sp_cb, &c), 0);
+	return c.others; /* if_id 44 is neither 42 nor 43 */
+}
+
+/* The same, one request each: 0 install, 1 update, 2 delete. */
+static double
+policies_one_by_one(int what)
+{
+	double t = now_ms();
+
+	for (size_t i = 0; i < 3 * N_BATCH_SEL; i++) {
+		struct xfrm_sp sp = batch_policy(i);
+
+		if (what == 2)
+			assert_int_equal(xfrm_policy_del(g.xf, &sp), 0);
+		else
+			assert_int_equal(xfrm_policy_update(g.xf, &sp), 0);
+	}
+	return now_ms() - t;
+}
+
+/* A failed request in a batch is its own: the rest go in. */
+static void
+policies_batch_error(void)
+{
+	struct nl_batch *b = nl_batch_new();
+	struct xfrm_sp sp = batch_policy(1);
+	size_t n = 0;
+
+	assert_non_null(b);
+	assert_int_equal(xfrm_policy_add(g.xf, &sp), 0);
+	for (size_t i = 0; i < 3; i++) {
+		sp = batch_policy(i);
+		assert_int_equal(xfrm_policy_batch(b, &sp, false), 0);
+	}
+	assert_int_equal(nl_batch_send(g.xf, b), -EEXIST);
+	assert_int_equal(nl_batch_result(b, 0), 0);
+	assert_int_equal(nl_batch_result(b, 1), -EEXIST);
+	assert_int_equal(nl_batch_result(b, 2), 0);
+	nl_batch_free(b);
+	assert_int_equal(xfrm_flush_if_id(g.xf, 44, &n), 0);
+	assert_int_equal(n, 3);
+}
+
+/* The kernel datapath's policies in one batch, against one request
+ * each (timings printed, never asserted); the dump sees exactly them,
+ * and a second batch of updates replaces them in place. */
+static void
+test_xfrm_policies_batch(void **state)
+{
+	double b[3], one[3];
+
+	b[0] = policies_batch(false);
+	assert_int_equal(policies_44(), 3 * N_BATCH_SEL);
+	b[1] = policies_batch(false);
+	assert_int_equal(policies_44(), 3 * N_BATCH_SEL);
+	b[2] = policies_batch(true);
+	assert_int_equal(policies_44(), 0);
+	one[0] = policies_one_by_one(0);
+	assert_int_equal(policies_44(), 3 * N_BATCH_SEL);
+	one[1] = policies_one_by_one(1);
+	one[2] = policies_one_by_one(2);
+	assert_int_equal(policies_44(), 0);
+	policies_batch_error();
+	printf("# %d XFRM policies, install/update/delete: one batch "
+	       "%.1f/%.1f/%.1f ms, one request each %.1f/%.1f/%.1f ms\n",
+	    3 * N_BATCH_SEL, b[0], b[1], b[2], one[0], one[1], one[2]);
+	(void)fflush(stdout);
+}
+
 struct sa_find {
 	uint32_t spi;
 	bool found;
@@ -1129,6 +1247,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_routes_errors),
 		cmocka_unit_test(test_route_lookup),
 		cmocka_unit_test(test_xfrm_policies),
+		cmocka_unit_test(test_xfrm_policies_batch),
 		cmocka_unit_test(test_xfrm_spi_alloc),
 		cmocka_unit_test(test_xfrm_acquire_bypass),
 		cmocka_unit_test(test_probe),
