@@ -72,7 +72,26 @@
  *                          lowercase hex digits, in wire order), proposal
  *                          (string, "AES_GCM_16_256"), bytes_in,
  *                          bytes_out, packets_in, packets_out (numbers:
- *                          inner bytes and packets, since the SA began)
+ *                          inner bytes and packets, since the SA began),
+ *                          drops (object: packets dropped, each a number,
+ *                          or null where the datapath cannot tell):
+ *                            replay     inbound replays and packets
+ *                                       behind the window (this SA)
+ *                            integrity  inbound ICV failures (this SA;
+ *                                       userspace: malformed ones too)
+ *                            no_sa      outbound while no CHILD_SA was
+ *                                       installed (since p2sd started)
+ *                            policy     outside the traffic selectors
+ *                                       (since p2sd started)
+ *                            send       could not be sent on (since p2sd
+ *                                       started)
+ *                          The kernel datapath reads bytes, packets,
+ *                          replay and integrity from its XFRM states
+ *                          (XFRM_MSG_GETSA); the other three are null
+ *                          there, as the kernel counts them per network
+ *                          namespace only (/proc/net/xfrm_stat, not used).
+ *                          A p2sctl reading a daemon without drops sees
+ *                          them all null.
  *   handshake     object   of the last connect that succeeded, or null:
  *                          round_trips (number: requests answered), ms
  *                          (number: milliseconds from the first request to
@@ -147,11 +166,22 @@ struct ctl_ike {
 	int64_t rekey_in_s;		 /* s; < 0: no rekey scheduled */
 };
 
+#define CTL_UNKNOWN UINT64_MAX /* a counter the datapath cannot tell */
+
+struct ctl_drops {
+	uint64_t replay;    /* see children[].drops above; */
+	uint64_t integrity; /* CTL_UNKNOWN: null */
+	uint64_t no_sa;
+	uint64_t policy;
+	uint64_t send;
+};
+
 struct ctl_child {
 	uint32_t spi_in, spi_out;	 /* wire bytes, big-endian */
 	char proposal[CTL_PROPOSAL_LEN]; /* ESP transforms */
 	uint64_t bytes_in, bytes_out;	 /* inner bytes */
 	uint64_t packets_in, packets_out;
+	struct ctl_drops drops;
 };
 
 struct ctl_handshake {

@@ -35,9 +35,11 @@ enum esp_dir {
 };
 
 struct esp_counters {
-	uint64_t bytes;	  /* inner bytes protected or accepted */
-	uint64_t packets; /* packets protected or accepted */
-	uint64_t dropped; /* inbound: failed ICV, replay, malformed */
+	uint64_t bytes;	    /* inner bytes protected or accepted */
+	uint64_t packets;   /* packets protected or accepted */
+	uint64_t dropped;   /* inbound: failed ICV, replay, malformed */
+	uint64_t replay;    /* of dropped: replayed, or behind the window */
+	uint64_t integrity; /* of dropped: failed ICV or malformed */
 };
 
 struct esp_sa;

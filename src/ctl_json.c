@@ -460,6 +460,43 @@ parse_ike(struct json_object *o, struct ctl_ike *ike)
 	return r;
 }
 
+static const char *const drop_names[] = {
+	"replay",
+	"integrity",
+	"no_sa",
+	"policy",
+	"send",
+};
+
+static uint64_t *
+drop_at(struct ctl_drops *d, size_t i)
+{
+	uint64_t *v[] = { &d->replay, &d->integrity, &d->no_sa, &d->policy,
+		&d->send };
+
+	return v[i];
+}
+
+/* Absent (an older daemon): all unknown. */
+static int
+parse_drops(struct json_object *o, struct ctl_drops *d)
+{
+	struct json_object *v;
+	int r = 0;
+
+	/* get_num leaves a null one as it is. */
+	for (size_t i = 0; i < ARRAY_SIZE(drop_names); i++)
+		*drop_at(d, i) = CTL_UNKNOWN;
+	if (!json_object_object_get_ex(o, "drops", &v))
+		return 0;
+	if (!json_object_is_type(v, json_type_object))
+		return -EBADMSG;
+	for (size_t i = 0; i < ARRAY_SIZE(drop_names) && r == 0; i++)
+		r = get_num(v, drop_names[i], true, UINT64_MAX - 1, NULL,
+		    drop_at(d, i));
+	return r;
+}
+
 static int
 parse_child(struct json_object *o, struct ctl_child *c)
 {
@@ -482,6 +519,8 @@ parse_child(struct json_object *o, struct ctl_child *c)
 		r = get_u64(o, "packets_in", &c->packets_in);
 	if (r == 0)
 		r = get_u64(o, "packets_out", &c->packets_out);
+	if (r == 0)
+		r = parse_drops(o, &c->drops);
 	c->spi_in = (uint32_t)spi_in;
 	c->spi_out = (uint32_t)spi_out;
 	return r;
@@ -765,6 +804,25 @@ put_ike(struct jb *b, struct json_object *st, const struct ctl_ike *ike)
 }
 
 static struct json_object *
+build_drops(struct jb *b, const struct ctl_drops *d)
+{
+	struct json_object *o = json_object_new_object();
+	struct ctl_drops dc = *d;
+
+	if (o == NULL)
+		return NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(drop_names); i++) {
+		uint64_t v = *drop_at(&dc, i);
+
+		if (v == CTL_UNKNOWN)
+			put_null(b, o, drop_names[i]);
+		else
+			put(b, o, drop_names[i], json_object_new_uint64(v));
+	}
+	return o;
+}
+
+static struct json_object *
 build_child(struct jb *b, const struct ctl_child *c)
 {
 	struct json_object *o = json_object_new_object();
@@ -778,6 +836,7 @@ build_child(struct jb *b, const struct ctl_child *c)
 	put(b, o, "bytes_out", json_object_new_uint64(c->bytes_out));
 	put(b, o, "packets_in", json_object_new_uint64(c->packets_in));
 	put(b, o, "packets_out", json_object_new_uint64(c->packets_out));
+	put(b, o, "drops", build_drops(b, &c->drops));
 	return o;
 }
 

@@ -164,6 +164,32 @@ print_ike(FILE *f, const struct ctl_ike *ike, int64_t now)
 	}
 }
 
+/* Only what the datapath counts, and only when something was dropped. */
+static void
+print_drops(FILE *f, const struct ctl_drops *d)
+{
+	const struct {
+		const char *name;
+		uint64_t n;
+	} v[] = {
+		{ "replay", d->replay },
+		{ "integrity", d->integrity },
+		{ "no SA", d->no_sa },
+		{ "policy", d->policy },
+		{ "send", d->send },
+	};
+	const char *sep = "    dropped: ";
+
+	for (size_t i = 0; i < ARRAY_SIZE(v); i++) {
+		if (v[i].n == CTL_UNKNOWN || v[i].n == 0)
+			continue;
+		(void)fprintf(f, "%s%" PRIu64 " %s", sep, v[i].n, v[i].name);
+		sep = ", ";
+	}
+	if (sep[0] == ',')
+		(void)fputc('\n', f);
+}
+
 static void
 print_child(FILE *f, const struct ctl_child *c)
 {
@@ -176,6 +202,7 @@ print_child(FILE *f, const struct ctl_child *c)
 	(void)fprintf(f, " received (%" PRIu64 " packets), ", c->packets_in);
 	print_bytes(f, c->bytes_out);
 	(void)fprintf(f, " sent (%" PRIu64 " packets)\n", c->packets_out);
+	print_drops(f, &c->drops);
 }
 
 void

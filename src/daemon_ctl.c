@@ -126,6 +126,11 @@ status_sa(const struct p2sd *d, struct ctl_status *st)
 	c->bytes_out = ds.out.bytes;
 	c->packets_in = ds.in.packets;
 	c->packets_out = ds.out.packets;
+	c->drops.replay = ds.in.replay;
+	c->drops.integrity = ds.in.integrity;
+	c->drops.no_sa = ds.dropped_no_sa;
+	c->drops.policy = ds.dropped_policy;
+	c->drops.send = ds.dropped_send;
 }
 
 static int

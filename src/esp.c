@@ -278,6 +278,10 @@ esp_open(struct esp_sa *sa, const struct rd *packet, uint8_t *buf,
 	    sa, packet, buf, buf_len, ret_inner, ret_next_header);
 	if (r < 0) {
 		sa->count.dropped++;
+		if (r == -EALREADY)
+			sa->count.replay++;
+		else if (r == -EBADMSG)
+			sa->count.integrity++;
 		return r;
 	}
 	sa->count.bytes += ret_inner->len;

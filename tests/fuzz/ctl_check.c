@@ -48,7 +48,12 @@ ctl_check_sample(struct ctl_status *st, size_t n_routes)
 		.bytes_in = 1268776,
 		.bytes_out = UINT64_MAX,
 		.packets_in = 1024,
-		.packets_out = 12 };
+		.packets_out = 12,
+		.drops = { .replay = 3,
+		    .integrity = 0,
+		    .no_sa = 5,
+		    .policy = CTL_UNKNOWN,
+		    .send = 2 } };
 	(void)snprintf(st->children[0].proposal,
 	    sizeof(st->children[0].proposal), "AES_GCM_16_256");
 	st->children[1] = st->children[0];
@@ -76,9 +81,18 @@ ike_equal(const struct ctl_ike *a, const struct ctl_ike *b)
 }
 
 static bool
+drops_equal(const struct ctl_drops *a, const struct ctl_drops *b)
+{
+	return a->replay == b->replay && a->integrity == b->integrity &&
+	    a->no_sa == b->no_sa && a->policy == b->policy &&
+	    a->send == b->send;
+}
+
+static bool
 child_equal(const struct ctl_child *a, const struct ctl_child *b)
 {
 	return a->spi_in == b->spi_in && a->spi_out == b->spi_out &&
+	    drops_equal(&a->drops, &b->drops) &&
 	    strcmp(a->proposal, b->proposal) == 0 &&
 	    a->bytes_in == b->bytes_in && a->bytes_out == b->bytes_out &&
 	    a->packets_in == b->packets_in && a->packets_out == b->packets_out;

@@ -202,6 +202,13 @@ check_contract(struct json_object *st)
 	expect_int(ch, "bytes_out", UINT64_MAX);
 	expect_int(ch, "packets_in", 1024);
 	expect_int(ch, "packets_out", 12);
+	ch = member(ch, "drops", json_type_object);
+	assert_int_equal(json_object_object_length(ch), 5);
+	expect_int(ch, "replay", 3);
+	expect_int(ch, "integrity", 0);
+	expect_int(ch, "no_sa", 5);
+	member(ch, "policy", json_type_null);
+	expect_int(ch, "send", 2);
 	expect_str(json_object_array_get_idx(a, 1), "spi_in", "00000007");
 	hs = member(st, "handshake", json_type_object);
 	expect_int(hs, "round_trips", 8);
@@ -248,6 +255,59 @@ test_status_contract(void **state)
 	free(line);
 	free(reply);
 	ctl_status_done(&back);
+	ctl_status_done(&st);
+}
+
+/* children[].drops from an older daemon (absent): all unknown; a drop
+ * count that is not a non-negative number is refused. */
+static void
+test_status_drops(void **state)
+{
+	static const char *const bad[] = { "-1", "\"3\"", "1.5", "[]" };
+	struct ctl_status st, back;
+	struct json_object *o, *ch;
+	char *reply, err[CTL_ERROR_LEN];
+	const char *s;
+	size_t len;
+
+	assert_int_equal(ctl_check_sample(&st, 1), 0);
+	assert_int_equal(
+	    ctl_reply_build_status(&st, CTL_REPLY_MAX_LEN, &reply, &len), 0);
+	o = json_of(reply);
+	free(reply);
+	ch = json_object_array_get_idx(
+	    member(member(o, "status", json_type_object), "children",
+		json_type_array),
+	    0);
+	json_object_object_del(ch, "drops");
+	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	assert_int_equal(
+	    ctl_reply_parse(&(struct rd){ (const uint8_t *)s, strlen(s) },
+		&back, NULL, err, sizeof(err)),
+	    0);
+	assert_true(back.children[0].drops.replay == CTL_UNKNOWN);
+	assert_true(back.children[0].drops.integrity == CTL_UNKNOWN);
+	assert_true(back.children[0].drops.no_sa == CTL_UNKNOWN);
+	assert_true(back.children[0].drops.policy == CTL_UNKNOWN);
+	assert_true(back.children[0].drops.send == CTL_UNKNOWN);
+	assert_true(back.children[1].drops.replay == 3);
+	ctl_status_done(&back);
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		(void)json_object_object_add(ch, "drops",
+		    json_tokener_parse("{\"replay\":0,\"integrity\":0,"
+				       "\"no_sa\":0,\"policy\":0,"
+				       "\"send\":0}"));
+		(void)json_object_object_add(
+		    json_object_object_get(ch, "drops"), "replay",
+		    json_tokener_parse(bad[i]));
+		s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+		assert_int_equal(
+		    ctl_reply_parse(
+			&(struct rd){ (const uint8_t *)s, strlen(s) }, &back,
+			NULL, err, sizeof(err)),
+		    -EBADMSG);
+	}
+	json_object_put(o);
 	ctl_status_done(&st);
 }
 
@@ -468,6 +528,7 @@ test_print(void **state)
 	    "    proposal: AES_GCM_16_256\n"
 	    "    transfer: 1.21 MiB received (1024 packets), 16.00 EiB sent "
 	    "(12 packets)\n"
+	    "    dropped: 3 replay, 5 no SA, 2 send\n"
 	    "\n"
 	    "  child sa: spi_in 00000007, spi_out 80000000\n"
 	    "    proposal: AES_GCM_16_256\n"
@@ -485,6 +546,7 @@ test_print(void **state)
 	st.children[1].packets_in = 1;
 	st.children[1].bytes_out = 1024;
 	st.children[1].packets_out = 0;
+	st.children[1].drops = (struct ctl_drops){ 0, 0, CTL_UNKNOWN, 0, 0 };
 	(void)setenv("TZ", "UTC", 1);
 	tzset();
 	f = open_memstream(&out, &len);
@@ -1292,6 +1354,7 @@ main(void)
 		cmocka_unit_test(test_request_caps),
 		cmocka_unit_test(test_status_contract),
 		cmocka_unit_test(test_status_nulls),
+		cmocka_unit_test(test_status_drops),
 		cmocka_unit_test(test_status_cut),
 		cmocka_unit_test(test_reply_errors),
 		cmocka_unit_test(test_print),

@@ -122,6 +122,8 @@ test_kat_open(void **state)
 		    -EALREADY);
 		assert_int_equal(esp_sa_counters(sa)->packets, 1);
 		assert_int_equal(esp_sa_counters(sa)->dropped, 1);
+		assert_int_equal(esp_sa_counters(sa)->replay, 1);
+		assert_int_equal(esp_sa_counters(sa)->integrity, 0);
 		esp_sa_free(sa);
 	}
 }
@@ -151,6 +153,15 @@ test_kat_tamper(void **state)
 			assert_true(esp_open(sa, &pkt, buf, sizeof(buf), &inner,
 					&nh) < 0);
 		}
+		/* Each one counted: as an integrity failure, but for the
+		 * flip that makes a sequence number of 1 into 0, which the
+		 * window refuses before the ICV is checked. */
+		assert_int_equal(
+		    esp_sa_counters(sa)->dropped, 2 * k[i].packet_len);
+		assert_true(esp_sa_counters(sa)->replay <= 1);
+		assert_int_equal(esp_sa_counters(sa)->integrity +
+			esp_sa_counters(sa)->replay,
+		    2 * k[i].packet_len);
 		pkt = rd_make(k[i].packet, k[i].packet_len);
 		assert_int_equal(
 		    esp_open(sa, &pkt, buf, sizeof(buf), &inner, &nh), 0);
