@@ -43,12 +43,35 @@ enum datapath_kind {
 	DATAPATH_USERSPACE = 1, /* TUN and ESP in p2sd */
 };
 
+/* Counters of a kind the datapath cannot see are DATAPATH_UNKNOWN. */
+#define DATAPATH_UNKNOWN UINT64_MAX
+
 struct datapath_stats {
 	struct esp_counters in, out; /* of the current CHILD_SA */
 	uint64_t dropped_no_sa;	     /* outbound while no SA */
 	uint64_t dropped_policy;     /* inbound outside the selectors */
 	uint64_t dropped_send;	     /* socket queue full */
 };
+
+/*
+ * What the kernel says of the CHILD_SA's ESP states (kernel datapath;
+ * the userspace one rekeys on the engine's timers alone):
+ *
+ *   DATAPATH_EV_REKEY  a soft limit (time, bytes or packets) was hit on
+ *                      one of the current states: rekey the CHILD_SA now.
+ *   DATAPATH_EV_GONE   a hard limit was hit: the kernel deleted the
+ *                      state, and the tunnel drops what it carried until
+ *                      a new CHILD_SA is installed.
+ *
+ * spi_in and spi_out name the CHILD_SA (host order).
+ */
+enum datapath_event {
+	DATAPATH_EV_REKEY = 1,
+	DATAPATH_EV_GONE,
+};
+
+typedef void (*datapath_event_cb)(
+    void *arg, enum datapath_event, uint32_t spi_in, uint32_t spi_out);
 
 /* Choose the datapath (conf->datapath; `auto` probes the kernel), then
  * create its interface, MTU and the profile's routes.  -EOPNOTSUPP when
@@ -58,6 +81,8 @@ int datapath_new(struct loop *, const struct conf *, struct sock *,
 void datapath_free(struct datapath *);
 /* Each connection attempt has its own UDP paths (NULL: none now). */
 void datapath_set_sock(struct datapath *, struct sock *);
+/* Who hears of datapath_events (one listener; NULL: nobody). */
+void datapath_set_event_cb(struct datapath *, datapath_event_cb, void *arg);
 
 /* The IKE engine's CHILD_SA: virtual IP, routes for the narrowed remote
  * selectors, ESP SAs.  A rekey keeps the old inbound SA until gone. */

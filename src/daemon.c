@@ -284,6 +284,28 @@ on_down(void *arg, int err, bool permanent, const char *reason)
 	(void)timer_set(d->t_retry, ms);
 }
 
+/* The kernel's limits on the CHILD_SA's states (datapath.h).  A soft
+ * limit wants a rekey; until p2sd rekeys on its own, the gateway's rekey
+ * or the hard limit's reconnect replaces the CHILD_SA.  A hard limit took
+ * a state away: reconnect. */
+static void
+on_datapath_event(
+    void *arg, enum datapath_event ev, uint32_t spi_in, uint32_t spi_out)
+{
+	struct p2sd *d = arg;
+
+	if (d->sa == NULL || d->state != P2SD_ESTABLISHED)
+		return;
+	if (ev == DATAPATH_EV_REKEY) {
+		log_info(
+		    "CHILD_SA %08x/%08x is due for a rekey", spi_in, spi_out);
+		return;
+	}
+	log_warn("CHILD_SA %08x/%08x lost its kernel state: reconnecting",
+	    spi_in, spi_out);
+	ike_sa_delete(d->sa);
+}
+
 static const struct ike_sa_cbs engine_cbs = {
 	.established = on_established,
 	.child_gone = on_child_gone,
@@ -524,6 +546,7 @@ p2sd_run(struct p2sd *d)
 		r = dns_new(datapath_ifname(d->dp), &d->dns);
 	if (r < 0)
 		return 1;
+	datapath_set_event_cb(d->dp, on_datapath_event, d);
 	/* The userspace datapath gets ESP only in UDP, on the IKE socket. */
 	d->creds->ike.force_encap = datapath_kind(d->dp) == DATAPATH_USERSPACE;
 	log_info("profile %s: gateway %s, identity %s, %s", d->conf->name,

@@ -90,7 +90,7 @@ datapath_new(struct loop *loop, const struct conf *conf, struct sock *sock,
 		return -ENOMEM;
 	r = choose(conf, &route, &xfrm, &dp->kind);
 	if (r == 0 && dp->kind == DATAPATH_KERNEL)
-		r = dp_kernel_new(conf, sock, route, xfrm, &dp->kernel);
+		r = dp_kernel_new(loop, conf, sock, route, xfrm, &dp->kernel);
 	else if (r == 0)
 		r = dp_user_new(loop, conf, sock, &dp->user);
 	if (r < 0) {
@@ -118,6 +118,13 @@ datapath_set_sock(struct datapath *dp, struct sock *sock)
 		dp_kernel_set_sock(dp->kernel, sock);
 	else
 		dp_user_set_sock(dp->user, sock);
+}
+
+void
+datapath_set_event_cb(struct datapath *dp, datapath_event_cb cb, void *arg)
+{
+	if (dp->kernel != NULL)
+		dp_kernel_set_event_cb(dp->kernel, cb, arg);
 }
 
 int

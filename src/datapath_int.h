@@ -12,6 +12,8 @@
 struct dp_user;
 struct dp_kernel;
 struct nl;
+struct xfrm_event;
+struct xfrm_sa_lifetime;
 
 /* datapath_user.c */
 int dp_user_new(struct loop *, const struct conf *, struct sock *,
@@ -28,10 +30,11 @@ size_t dp_user_n_routes(const struct dp_user *);
 
 /* datapath_kernel.c; takes over route (NETLINK_ROUTE) and xfrm
  * (NETLINK_XFRM), the sockets the probe used, also on failure. */
-int dp_kernel_new(const struct conf *, struct sock *, struct nl *route,
-    struct nl *xfrm, struct dp_kernel **ret) P2S_WUR;
+int dp_kernel_new(struct loop *, const struct conf *, struct sock *,
+    struct nl *route, struct nl *xfrm, struct dp_kernel **ret) P2S_WUR;
 void dp_kernel_free(struct dp_kernel *);
 void dp_kernel_set_sock(struct dp_kernel *, struct sock *);
+void dp_kernel_set_event_cb(struct dp_kernel *, datapath_event_cb, void *arg);
 int dp_kernel_install(struct dp_kernel *, const struct ike_child *) P2S_WUR;
 void dp_kernel_child_gone(
     struct dp_kernel *, uint32_t spi_in, uint32_t spi_out);
@@ -42,5 +45,29 @@ size_t dp_kernel_n_routes(const struct dp_kernel *);
 
 /* The if_id of a profile's XFRM interface: FNV-1a of its name, never 0. */
 uint32_t dp_kernel_if_id(const char *ifname);
+
+/* The lifetimes the kernel datapath gives each ESP state it adds. */
+void dp_kernel_lifetime(struct xfrm_sa_lifetime *ret);
+
+/*
+ * What an XFRM EXPIRE or ACQUIRE event means for the CHILD_SA whose
+ * states are `ids` (SPIs 0 where there is none).  Pure, for the tests.
+ */
+struct dp_kernel_ids {
+	uint32_t if_id;
+	uint32_t spi_in, spi_out; /* the current CHILD_SA */
+	uint32_t spi_in_old;	  /* inbound state kept across a rekey */
+};
+
+enum dp_kernel_verdict {
+	DP_KV_IGNORE = 0, /* not one of ours, or nothing to do */
+	DP_KV_REKEY,	  /* soft expire of a current state */
+	DP_KV_GONE,	  /* hard expire of a current state */
+	DP_KV_OLD_GONE,	  /* hard expire of the rekeyed-away inbound */
+	DP_KV_ACQUIRE,	  /* our outbound policy found no state */
+};
+
+enum dp_kernel_verdict dp_kernel_event_verdict(
+    const struct dp_kernel_ids *, const struct xfrm_event *);
 
 #endif /* P2S_DATAPATH_INT_H */

@@ -40,6 +40,7 @@
 #include "datapath.h"
 #include "datapath_int.h"
 #include "log.h"
+#include "loop.h"
 #include "nl.h"
 #include "prefix.h"
 #include "route_set.h"
@@ -52,6 +53,20 @@
 #define DP_KERNEL_MAX_SEL	128  /* prefixes from one side's TS */
 #define DP_KERNEL_MAX_POLICIES	768  /* out+in+fwd per CHILD_SA */
 
+/*
+ * The kernel's limits on each state, behind the engine's rekey timers.
+ * Packets: without ESN the sequence number has 32 bits (RFC 4303 3.3.3),
+ * which 10 Gbit/s of full-size packets use up in about 80 minutes; rekey
+ * at half of it, and let the kernel delete the state (hard: we hear of
+ * it and recover) just before it would refuse to send.  Bytes: rekey
+ * after 64 GiB under one key, as a matter of hygiene; no hard byte
+ * limit, the packet limit is the wall.  Time: none; the engine's timers
+ * and the gateway's lifetime rule the CHILD_SA's age.
+ */
+#define DP_KERNEL_SOFT_PACKETS (1ULL << 31)
+#define DP_KERNEL_HARD_PACKETS ((1ULL << 32) - (1ULL << 16))
+#define DP_KERNEL_SOFT_BYTES   (64ULL << 30)
+
 /* An installed state: enough to find it again. */
 struct dp_state {
 	struct nl_addr dst; /* outer destination */
@@ -62,6 +77,10 @@ struct dp_kernel {
 	struct sock *sock;	 /* borrowed: the gateway paths */
 	struct nl *route;	 /* owned: NETLINK_ROUTE */
 	struct nl *xfrm;	 /* owned: NETLINK_XFRM */
+	struct nl *mon;		 /* owned: EXPIRE and ACQUIRE events */
+	struct io *io_mon;	 /* owned: watches mon */
+	datapath_event_cb ev_cb; /* told of expiries; NULL: nobody */
+	void *ev_arg;
 	unsigned int ifindex;	 /* of the XFRM interface; 0: none */
 	uint32_t if_id;		 /* its if_id, also the states' reqid */
 	char ifname[IFNAMSIZ];	 /* its name */
@@ -159,9 +178,11 @@ xfrmi_setup(struct dp_kernel *dp)
 	return r;
 }
 
+static int events_watch(struct dp_kernel *, struct loop *);
+
 int
-dp_kernel_new(const struct conf *conf, struct sock *sock, struct nl *route,
-    struct nl *xfrm, struct dp_kernel **ret)
+dp_kernel_new(struct loop *loop, const struct conf *conf, struct sock *sock,
+    struct nl *route, struct nl *xfrm, struct dp_kernel **ret)
 {
 	struct sockaddr_storage ss;
 	struct dp_kernel *dp;
@@ -186,6 +207,8 @@ dp_kernel_new(const struct conf *conf, struct sock *sock, struct nl *route,
 	if (r == 0 && dp->pol == NULL)
 		r = -ENOMEM;
 	dp_kernel_set_sock(dp, sock);
+	if (r == 0)
+		r = events_watch(dp, loop);
 	if (r == 0)
 		r = xfrmi_setup(dp);
 	if (r == 0)
@@ -214,11 +237,22 @@ state_del(struct dp_kernel *dp, struct dp_state *s)
 	s->spi = 0;
 }
 
+/* One batch: hundreds of policies in a few sendmsg()s.  A policy that
+ * is already gone is as good as deleted. */
 static void
 policies_del(struct dp_kernel *dp, size_t from)
 {
-	for (size_t i = from; i < dp->n_pol; i++)
-		(void)xfrm_policy_del(dp->xfrm, &dp->pol[i]);
+	struct nl_batch *b = nl_batch_new();
+	int r = b != NULL ? 0 : -ENOMEM;
+
+	for (size_t i = from; i < dp->n_pol && r == 0; i++)
+		r = xfrm_policy_del_batch(b, &dp->pol[i]);
+	if (r == 0 && nl_batch_count(b) > 0)
+		r = nl_batch_send(dp->xfrm, b);
+	if (r < 0 && r != -ENOENT)
+		log_errno(r, "cannot delete the XFRM policies: %s",
+		    nl_errmsg(dp->xfrm));
+	nl_batch_free(b);
 	dp->n_pol = from;
 }
 
@@ -240,6 +274,8 @@ dp_kernel_free(struct dp_kernel *dp)
 
 	if (dp == NULL)
 		return;
+	io_free(dp->io_mon);
+	nl_close(dp->mon);
 	if (dp->xfrm != NULL) {
 		dp_kernel_clear(dp);
 		if (xfrm_flush_if_id(dp->xfrm, dp->if_id, &n) < 0 || n > 0)
@@ -348,30 +384,45 @@ prefix_eq(const struct nl_prefix *a, const struct nl_prefix *b)
 }
 
 /* The kernel knows a policy by selector, direction and if_id: the same
- * one again (a rekey) replaces it in place, with no gap. */
-static int
-policy_put(struct dp_kernel *dp, const struct xfrm_sp *sp)
+ * one again (a rekey) replaces it in place, with no gap.  Which of the
+ * policies in the batch are new to dp->pol (so to delete at the end);
+ * each is an update either way. */
+static bool
+policy_known(const struct dp_kernel *dp, const struct xfrm_sp *sp)
 {
-	int r;
-
 	for (size_t i = 0; i < dp->n_pol; i++)
 		if (dp->pol[i].dir == sp->dir &&
 		    prefix_eq(&dp->pol[i].src, &sp->src) &&
 		    prefix_eq(&dp->pol[i].dst, &sp->dst))
-			return xfrm_policy_update(dp->xfrm, sp);
-	if (dp->n_pol == DP_KERNEL_MAX_POLICIES)
-		return -E2BIG;
-	r = xfrm_policy_update(dp->xfrm, sp);
-	if (r == 0)
-		dp->pol[dp->n_pol++] = *sp;
-	return r;
+			return true;
+	return false;
+}
+
+struct dp_pol_batch {
+	struct nl_batch *b;
+	struct xfrm_sp *fresh; /* owned: the new ones, in batch order */
+	size_t *at;	       /* owned: their index in the batch */
+	size_t n_fresh;
+};
+
+static int
+policy_put(
+    struct dp_kernel *dp, struct dp_pol_batch *pb, const struct xfrm_sp *sp)
+{
+	if (!policy_known(dp, sp)) {
+		if (dp->n_pol + pb->n_fresh == DP_KERNEL_MAX_POLICIES)
+			return -E2BIG;
+		pb->at[pb->n_fresh] = nl_batch_count(pb->b);
+		pb->fresh[pb->n_fresh++] = *sp;
+	}
+	return xfrm_policy_batch(pb->b, sp, true);
 }
 
 /* out from each local to each remote prefix; in and fwd back. */
 static int
-policies_set(struct dp_kernel *dp, const struct dp_outer *o,
-    const struct nl_prefix *loc, size_t n_loc, const struct nl_prefix *rem,
-    size_t n_rem)
+policies_build(struct dp_kernel *dp, struct dp_pol_batch *pb,
+    const struct dp_outer *o, const struct nl_prefix *loc, size_t n_loc,
+    const struct nl_prefix *rem, size_t n_rem)
 {
 	struct xfrm_sp sp = { .priority = DP_KERNEL_POLICY_PRIO,
 		.if_id = dp->if_id,
@@ -387,7 +438,7 @@ policies_set(struct dp_kernel *dp, const struct dp_outer *o,
 			sp.dst = rem[j];
 			sp.tmpl_src = o->local;
 			sp.tmpl_dst = o->remote;
-			r = policy_put(dp, &sp);
+			r = policy_put(dp, pb, &sp);
 			sp.src = rem[j];
 			sp.dst = loc[i];
 			sp.tmpl_src = o->remote;
@@ -395,9 +446,37 @@ policies_set(struct dp_kernel *dp, const struct dp_outer *o,
 			for (int d = XFRM_SP_IN; d <= XFRM_SP_FWD && r == 0;
 			     d += XFRM_SP_FWD - XFRM_SP_IN) {
 				sp.dir = (enum xfrm_sp_dir)d;
-				r = policy_put(dp, &sp);
+				r = policy_put(dp, pb, &sp);
 			}
 		}
+	return r;
+}
+
+/* Every policy of the CHILD_SA in one batch; the new ones the kernel
+ * took are remembered for the teardown, even when others failed. */
+static int
+policies_set(struct dp_kernel *dp, const struct dp_outer *o,
+    const struct nl_prefix *loc, size_t n_loc, const struct nl_prefix *rem,
+    size_t n_rem)
+{
+	struct dp_pol_batch pb = { .b = nl_batch_new() };
+	int r = -ENOMEM;
+
+	pb.fresh = calloc(DP_KERNEL_MAX_POLICIES, sizeof(*pb.fresh));
+	pb.at = calloc(DP_KERNEL_MAX_POLICIES, sizeof(*pb.at));
+	if (pb.b != NULL && pb.fresh != NULL && pb.at != NULL)
+		r = policies_build(dp, &pb, o, loc, n_loc, rem, n_rem);
+	if (r == 0 && nl_batch_count(pb.b) > 0)
+		r = nl_batch_send(dp->xfrm, pb.b);
+	for (size_t i = 0; i < pb.n_fresh && pb.b != NULL; i++)
+		if (nl_batch_result(pb.b, pb.at[i]) == 0)
+			dp->pol[dp->n_pol++] = pb.fresh[i];
+	if (r < 0)
+		log_errno(r, "cannot install the XFRM policies: %s",
+		    nl_errmsg(dp->xfrm));
+	nl_batch_free(pb.b);
+	free(pb.fresh);
+	free(pb.at);
 	return r;
 }
 
@@ -421,6 +500,7 @@ state_add(struct dp_kernel *dp, const struct ike_child *c, bool in,
 		.replay_window = in ? DP_KERNEL_REPLAY_WINDOW : 0 };
 	int r;
 
+	dp_kernel_lifetime(&sa.lifetime);
 	r = xfrm_state_add(dp->xfrm, &sa);
 	if (r < 0) {
 		log_errno(r, "cannot install the %s XFRM state 0x%08x: %s",
@@ -511,6 +591,204 @@ dp_kernel_child_gone(struct dp_kernel *dp, uint32_t spi_in, uint32_t spi_out)
 		state_del(dp, &dp->in_old);
 }
 
+/* ---- What the kernel says: EXPIRE and ACQUIRE. ---- */
+
+void
+dp_kernel_lifetime(struct xfrm_sa_lifetime *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	ret->soft_packets = DP_KERNEL_SOFT_PACKETS;
+	ret->hard_packets = DP_KERNEL_HARD_PACKETS;
+	ret->soft_bytes = DP_KERNEL_SOFT_BYTES;
+}
+
+static enum dp_kernel_verdict
+expire_verdict(
+    const struct dp_kernel_ids *ids, const struct xfrm_sa_info *sa, bool hard)
+{
+	if (sa->if_id != ids->if_id || sa->proto != IPPROTO_ESP || sa->spi == 0)
+		return DP_KV_IGNORE;
+	if (sa->spi == ids->spi_in || sa->spi == ids->spi_out)
+		return hard ? DP_KV_GONE : DP_KV_REKEY;
+	/* Replaced already: its soft limit asks for nothing. */
+	if (sa->spi == ids->spi_in_old && hard)
+		return DP_KV_OLD_GONE;
+	return DP_KV_IGNORE;
+}
+
+enum dp_kernel_verdict
+dp_kernel_event_verdict(
+    const struct dp_kernel_ids *ids, const struct xfrm_event *ev)
+{
+	switch (ev->type) {
+	case XFRM_EV_EXPIRE_SOFT:
+	case XFRM_EV_EXPIRE_HARD:
+		return expire_verdict(
+		    ids, &ev->sa, ev->type == XFRM_EV_EXPIRE_HARD);
+	case XFRM_EV_ACQUIRE:
+		return ev->acquire.policy.if_id == ids->if_id &&
+			ev->acquire.policy.dir == XFRM_SP_OUT
+		    ? DP_KV_ACQUIRE
+		    : DP_KV_IGNORE;
+	}
+	return DP_KV_IGNORE;
+}
+
+static void
+ids_get(const struct dp_kernel *dp, struct dp_kernel_ids *ret)
+{
+	ret->if_id = dp->if_id;
+	ret->spi_in = dp->in.spi;
+	ret->spi_out = dp->out.spi;
+	ret->spi_in_old = dp->in_old.spi;
+}
+
+/* The kernel deleted it: nothing for us to delete later. */
+static void
+state_forget(struct dp_kernel *dp, uint32_t spi)
+{
+	struct dp_state *all[] = { &dp->in, &dp->out, &dp->in_old };
+
+	for (size_t i = 0; i < ARRAY_SIZE(all); i++)
+		if (all[i]->spi == spi)
+			all[i]->spi = 0;
+}
+
+static void
+event_tell(struct dp_kernel *dp, enum datapath_event ev)
+{
+	if (dp->ev_cb != NULL)
+		dp->ev_cb(dp->ev_arg, ev, dp->in.spi, dp->out.spi);
+}
+
+/*
+ * An ACQUIRE: a packet met one of our outbound policies and no state.
+ * p2s negotiates its CHILD_SA when it connects, never on demand, so an
+ * ACQUIRE only says that the outbound state is gone (a hard expiry, whose
+ * own event drives the recovery) or not there yet: logged, nothing more.
+ * The kernel asks again for the same selector only after
+ * net.core.xfrm_acq_expires seconds, so this cannot flood the log.
+ */
+static void
+event_handle(
+    struct dp_kernel *dp, enum dp_kernel_verdict v, const struct xfrm_event *ev)
+{
+	const struct xfrm_sa_info *sa = &ev->sa;
+
+	switch (v) {
+	case DP_KV_REKEY:
+		log_info("XFRM state 0x%08x hit a soft limit (%llu bytes, "
+			 "%llu packets): rekeying the CHILD_SA",
+		    sa->spi, (unsigned long long)sa->bytes,
+		    (unsigned long long)sa->packets);
+		event_tell(dp, DATAPATH_EV_REKEY);
+		break;
+	case DP_KV_GONE:
+		log_warn("XFRM state 0x%08x hit a hard limit (%llu bytes, "
+			 "%llu packets) and is gone: the CHILD_SA must be "
+			 "replaced",
+		    sa->spi, (unsigned long long)sa->bytes,
+		    (unsigned long long)sa->packets);
+		state_forget(dp, sa->spi);
+		event_tell(dp, DATAPATH_EV_GONE);
+		break;
+	case DP_KV_OLD_GONE:
+		log_info("the rekeyed-away inbound XFRM state 0x%08x expired",
+		    sa->spi);
+		state_forget(dp, sa->spi);
+		break;
+	case DP_KV_ACQUIRE:
+		log_warn(
+		    "traffic on %s found no outbound XFRM state (kernel "
+		    "ACQUIRE): the CHILD_SA is missing, p2sd waits for its "
+		    "replacement",
+		    dp->ifname);
+		break;
+	case DP_KV_IGNORE:
+		break;
+	}
+}
+
+static int
+on_xfrm_msg(const struct nlmsghdr *nlh, void *arg)
+{
+	struct dp_kernel *dp = arg;
+	struct dp_kernel_ids ids;
+	struct xfrm_event ev;
+	int r;
+
+	r = xfrm_event_parse(nlh, &ev);
+	if (r == -EOPNOTSUPP)
+		return 0; /* another message, or a family not ours */
+	if (r < 0) {
+		log_warn(
+		    "malformed XFRM event (type %u), ignored", nlh->nlmsg_type);
+		return 0;
+	}
+	ids_get(dp, &ids);
+	event_handle(dp, dp_kernel_event_verdict(&ids, &ev), &ev);
+	return 0;
+}
+
+/* Events were lost: a current state the kernel no longer has expired
+ * hard.  (A lost soft expiry is caught by the engine's timers.) */
+static void
+on_xfrm_overrun(void *arg)
+{
+	struct dp_kernel *dp = arg;
+	struct dp_state *cur[] = { &dp->in, &dp->out };
+	struct xfrm_event ev = { .type = XFRM_EV_EXPIRE_HARD };
+
+	log_warn("XFRM events were lost; checking the CHILD_SA's states");
+	for (size_t i = 0; i < ARRAY_SIZE(cur); i++) {
+		if (cur[i]->spi == 0 ||
+		    xfrm_state_get(
+			dp->xfrm, &cur[i]->dst, cur[i]->spi, &ev.sa) != -ESRCH)
+			continue;
+		ev.sa.spi = cur[i]->spi;
+		event_handle(dp, DP_KV_GONE, &ev);
+	}
+}
+
+static void
+on_xfrm_event(int fd, void *arg)
+{
+	struct dp_kernel *dp = arg;
+	int r;
+
+	(void)fd;
+	r = nl_monitor_read(dp->mon, on_xfrm_msg, on_xfrm_overrun, dp);
+	if (r < 0)
+		log_errno(r, "cannot read XFRM events");
+}
+
+static int
+events_watch(struct dp_kernel *dp, struct loop *loop)
+{
+	int r;
+
+	dp->mon = nl_open_monitor(
+	    NETLINK_XFRM, xfrm_monitor_groups, xfrm_monitor_n_groups);
+	if (dp->mon == NULL) {
+		r = errno != 0 ? -errno : -ENOMEM;
+		log_errno(r, "cannot subscribe to XFRM EXPIRE events");
+		return r;
+	}
+	r = io_new(loop, nl_fd(dp->mon), on_xfrm_event, dp, &dp->io_mon);
+	if (r < 0)
+		log_errno(r, "cannot watch XFRM events");
+	return r;
+}
+
+void
+dp_kernel_set_event_cb(struct dp_kernel *dp, datapath_event_cb cb, void *arg)
+{
+	dp->ev_cb = cb;
+	dp->ev_arg = arg;
+}
+
+/* ---- Counters. ---- */
+
 static void
 counters_get(const struct dp_kernel *dp, const struct dp_state *s,
     struct esp_counters *ret)
@@ -521,13 +799,19 @@ counters_get(const struct dp_kernel *dp, const struct dp_state *s,
 		return;
 	ret->bytes = info.bytes;
 	ret->packets = info.packets;
-	ret->dropped = (uint64_t)info.replay_drops + info.integrity_failed;
+	ret->replay = (uint64_t)info.replay_drops + info.replay_window_drops;
+	ret->integrity = info.integrity_failed;
+	ret->dropped = ret->replay + ret->integrity;
 }
 
+/* The userspace datapath's own drop reasons have no per-tunnel kernel
+ * counter (/proc/net/xfrm_stat is the whole namespace's): unknown. */
 void
 dp_kernel_stats(const struct dp_kernel *dp, struct datapath_stats *ret)
 {
 	*ret = dp->st;
+	ret->dropped_no_sa = ret->dropped_policy = ret->dropped_send =
+	    DATAPATH_UNKNOWN;
 	counters_get(dp, &dp->in, &ret->in);
 	counters_get(dp, &dp->out, &ret->out);
 }

@@ -4,18 +4,23 @@
  * finds a crashed one's states and policies by the if_id of the profile's
  * interface name, so the mapping must not change between versions (an
  * upgrade followed by a crash would strand the old ones): the values are
- * FNV-1a, computed independently.  The datapath itself runs against a
+ * FNV-1a, computed independently.  What the kernel's EXPIRE and ACQUIRE
+ * events mean for a CHILD_SA's states (rekey, gone, someone else's), and
+ * the lifetimes given to each state.  The datapath itself runs against a
  * real kernel in tests/integration/kernel/test_p2sd_kernel.sh.
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 
+#include <netinet/in.h>
+
 #include <stdint.h>
 
 #include <cmocka.h>
 
 #include "datapath_int.h"
+#include "xfrm.h"
 
 static void
 test_if_id_stable(void **state)
@@ -38,12 +43,119 @@ test_if_id_distinct(void **state)
 	assert_int_not_equal(dp_kernel_if_id("p2s-a"), 0);
 }
 
+static const struct dp_kernel_ids ids = {
+	.if_id = 0x02366c18,
+	.spi_in = 0xc0000001,
+	.spi_out = 0xc0000002,
+	.spi_in_old = 0xc0000003,
+};
+
+static struct xfrm_event
+expire(bool hard, uint32_t spi, uint32_t if_id)
+{
+	struct xfrm_event ev = { .type = hard ? XFRM_EV_EXPIRE_HARD
+					      : XFRM_EV_EXPIRE_SOFT };
+
+	ev.sa.spi = spi;
+	ev.sa.if_id = if_id;
+	ev.sa.proto = IPPROTO_ESP;
+	return ev;
+}
+
+static enum dp_kernel_verdict
+verdict(struct xfrm_event ev)
+{
+	return dp_kernel_event_verdict(&ids, &ev);
+}
+
+static void
+test_expire_ours(void **state)
+{
+	(void)state;
+	/* Soft on either current state: rekey.  Hard: it is gone. */
+	assert_int_equal(
+	    verdict(expire(false, ids.spi_in, ids.if_id)), DP_KV_REKEY);
+	assert_int_equal(
+	    verdict(expire(false, ids.spi_out, ids.if_id)), DP_KV_REKEY);
+	assert_int_equal(
+	    verdict(expire(true, ids.spi_in, ids.if_id)), DP_KV_GONE);
+	assert_int_equal(
+	    verdict(expire(true, ids.spi_out, ids.if_id)), DP_KV_GONE);
+	/* The inbound state kept across a rekey is replaced already. */
+	assert_int_equal(
+	    verdict(expire(false, ids.spi_in_old, ids.if_id)), DP_KV_IGNORE);
+	assert_int_equal(
+	    verdict(expire(true, ids.spi_in_old, ids.if_id)), DP_KV_OLD_GONE);
+}
+
+static void
+test_expire_not_ours(void **state)
+{
+	struct xfrm_event ev;
+	struct dp_kernel_ids none = { .if_id = ids.if_id };
+
+	(void)state;
+	/* Our SPI on another profile's if_id, or on none. */
+	assert_int_equal(
+	    verdict(expire(true, ids.spi_in, ids.if_id + 1)), DP_KV_IGNORE);
+	assert_int_equal(verdict(expire(false, ids.spi_out, 0)), DP_KV_IGNORE);
+	/* Our if_id, an SPI we do not have (a state we deleted). */
+	assert_int_equal(
+	    verdict(expire(true, 0xc0000009, ids.if_id)), DP_KV_IGNORE);
+	/* Not ESP; a larval state (SPI 0) while we have none. */
+	ev = expire(true, ids.spi_in, ids.if_id);
+	ev.sa.proto = IPPROTO_AH;
+	assert_int_equal(verdict(ev), DP_KV_IGNORE);
+	ev = expire(true, 0, ids.if_id);
+	assert_int_equal(dp_kernel_event_verdict(&none, &ev), DP_KV_IGNORE);
+	ev = expire(false, 0, ids.if_id);
+	assert_int_equal(dp_kernel_event_verdict(&none, &ev), DP_KV_IGNORE);
+}
+
+static void
+test_acquire(void **state)
+{
+	struct xfrm_event ev = { .type = XFRM_EV_ACQUIRE };
+
+	(void)state;
+	ev.acquire.policy.if_id = ids.if_id;
+	ev.acquire.policy.dir = XFRM_SP_OUT;
+	assert_int_equal(verdict(ev), DP_KV_ACQUIRE);
+	ev.acquire.policy.dir = XFRM_SP_IN;
+	assert_int_equal(verdict(ev), DP_KV_IGNORE);
+	ev.acquire.policy.dir = XFRM_SP_OUT;
+	ev.acquire.policy.if_id = 0;
+	assert_int_equal(verdict(ev), DP_KV_IGNORE);
+}
+
+/* Soft before hard, and the hard packet limit below 2^32: the kernel
+ * deletes the state (and says so) before the 32-bit sequence number
+ * would run out and it silently refused to send. */
+static void
+test_lifetime(void **state)
+{
+	struct xfrm_sa_lifetime l;
+
+	(void)state;
+	dp_kernel_lifetime(&l);
+	assert_true(l.soft_packets > 0);
+	assert_true(l.soft_packets < l.hard_packets);
+	assert_true(l.hard_packets < (1ULL << 32));
+	assert_true(l.soft_bytes > 0);
+	assert_true(l.hard_bytes == 0 || l.soft_bytes < l.hard_bytes);
+	assert_true(l.hard_seconds == 0 || l.soft_seconds < l.hard_seconds);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_if_id_stable),
 		cmocka_unit_test(test_if_id_distinct),
+		cmocka_unit_test(test_expire_ours),
+		cmocka_unit_test(test_expire_not_ours),
+		cmocka_unit_test(test_acquire),
+		cmocka_unit_test(test_lifetime),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
