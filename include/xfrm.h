@@ -132,7 +132,15 @@ struct xfrm_probe {
 	char reason[XFRM_PROBE_REASON_MAX]; /* the first missing piece */
 };
 
-/* The groups a monitor joins for EXPIRE and ACQUIRE. */
+/*
+ * The groups a datapath's monitor joins: EXPIRE only.  Not ACQUIRE: p2s
+ * negotiates its CHILD_SA when it connects, never on demand, and while
+ * anyone listens to ACQUIRE the kernel parks a larval state (SPI 0,
+ * net.core.xfrm_acq_expires seconds) for each packet that meets a policy
+ * without a state, which XFRM_MSG_DELSA cannot name to remove.  With no
+ * listener the packet is dropped and counted (XfrmOutNoStates), nothing
+ * more.  xfrm_event_parse() still reads ACQUIRE, for tools and tests.
+ */
 extern const unsigned int xfrm_monitor_groups[];
 extern const size_t xfrm_monitor_n_groups;
 

@@ -50,8 +50,10 @@ uint32_t dp_kernel_if_id(const char *ifname);
 void dp_kernel_lifetime(struct xfrm_sa_lifetime *ret);
 
 /*
- * What an XFRM EXPIRE or ACQUIRE event means for the CHILD_SA whose
- * states are `ids` (SPIs 0 where there is none).  Pure, for the tests.
+ * What an XFRM event means for the CHILD_SA whose states are `ids` (SPIs
+ * 0 where there is none): only EXPIREs of its states count (an ACQUIRE,
+ * which the datapath does not subscribe to, is ignored: see
+ * xfrm_monitor_groups).  Pure, for the tests.
  */
 struct dp_kernel_ids {
 	uint32_t if_id;
@@ -64,7 +66,6 @@ enum dp_kernel_verdict {
 	DP_KV_REKEY,	  /* soft expire of a current state */
 	DP_KV_GONE,	  /* hard expire of a current state */
 	DP_KV_OLD_GONE,	  /* hard expire of the rekeyed-away inbound */
-	DP_KV_ACQUIRE,	  /* our outbound policy found no state */
 };
 
 enum dp_kernel_verdict dp_kernel_event_verdict(

@@ -77,7 +77,7 @@ struct dp_kernel {
 	struct sock *sock;	 /* borrowed: the gateway paths */
 	struct nl *route;	 /* owned: NETLINK_ROUTE */
 	struct nl *xfrm;	 /* owned: NETLINK_XFRM */
-	struct nl *mon;		 /* owned: EXPIRE and ACQUIRE events */
+	struct nl *mon;		 /* owned: EXPIRE events */
 	struct io *io_mon;	 /* owned: watches mon */
 	datapath_event_cb ev_cb; /* told of expiries; NULL: nobody */
 	void *ev_arg;
@@ -591,7 +591,7 @@ dp_kernel_child_gone(struct dp_kernel *dp, uint32_t spi_in, uint32_t spi_out)
 		state_del(dp, &dp->in_old);
 }
 
-/* ---- What the kernel says: EXPIRE and ACQUIRE. ---- */
+/* ---- What the kernel says: EXPIRE. ---- */
 
 void
 dp_kernel_lifetime(struct xfrm_sa_lifetime *ret)
@@ -626,10 +626,7 @@ dp_kernel_event_verdict(
 		return expire_verdict(
 		    ids, &ev->sa, ev->type == XFRM_EV_EXPIRE_HARD);
 	case XFRM_EV_ACQUIRE:
-		return ev->acquire.policy.if_id == ids->if_id &&
-			ev->acquire.policy.dir == XFRM_SP_OUT
-		    ? DP_KV_ACQUIRE
-		    : DP_KV_IGNORE;
+		break;
 	}
 	return DP_KV_IGNORE;
 }
@@ -661,14 +658,6 @@ event_tell(struct dp_kernel *dp, enum datapath_event ev)
 		dp->ev_cb(dp->ev_arg, ev, dp->in.spi, dp->out.spi);
 }
 
-/*
- * An ACQUIRE: a packet met one of our outbound policies and no state.
- * p2s negotiates its CHILD_SA when it connects, never on demand, so an
- * ACQUIRE only says that the outbound state is gone (a hard expiry, whose
- * own event drives the recovery) or not there yet: logged, nothing more.
- * The kernel asks again for the same selector only after
- * net.core.xfrm_acq_expires seconds, so this cannot flood the log.
- */
 static void
 event_handle(
     struct dp_kernel *dp, enum dp_kernel_verdict v, const struct xfrm_event *ev)
@@ -696,13 +685,6 @@ event_handle(
 		log_info("the rekeyed-away inbound XFRM state 0x%08x expired",
 		    sa->spi);
 		state_forget(dp, sa->spi);
-		break;
-	case DP_KV_ACQUIRE:
-		log_warn(
-		    "traffic on %s found no outbound XFRM state (kernel "
-		    "ACQUIRE): the CHILD_SA is missing, p2sd waits for its "
-		    "replacement",
-		    dp->ifname);
 		break;
 	case DP_KV_IGNORE:
 		break;

@@ -32,7 +32,6 @@
 #define XFRM_PROBE_TRIES   4 /* if_ids tried for the probe link */
 
 const unsigned int xfrm_monitor_groups[] = {
-	XFRMNLGRP_ACQUIRE,
 	XFRMNLGRP_EXPIRE,
 };
 const size_t xfrm_monitor_n_groups = ARRAY_SIZE(xfrm_monitor_groups);

@@ -10,11 +10,14 @@
 # negotiated algorithm, ESP in UDP with NAT, plain ESP without), its
 # out/in/fwd policies and its XFRM interface with the virtual IP; the
 # packets on the client's wire are ESP in UDP (NAT) or ESP (no NAT) with
-# p2sd's outbound SPI; after SIGTERM nothing of p2sd is left in the kernel
+# p2sd's outbound SPI; `p2sctl status` counts what the kernel's states
+# counted (ip -s xfrm state); after SIGTERM nothing of p2sd is left in the kernel
 # (states, policies, routes of protocol 162, the interface).  The crash
 # case kills p2sd with SIGKILL and checks that the next p2sd removes the
 # leftovers and comes up; in the rekey case the gateway rekeys the CHILD_SA
-# and the kernel ends up with the new states only.
+# and the kernel ends up with the new states only; in the hard-limit case
+# the kernel deletes p2sd's outbound state at a packet limit (an XFRM hard
+# EXPIRE) and p2sd hears of it and brings the tunnel back.
 #
 # Needs root and the kernel lab's kernel.  Exit 0 on success, 1 on failure.
 
@@ -156,6 +159,47 @@ check_wire() {
 	ok "$name: $what with SPI $spi on the wire"
 }
 
+# status_json: p2sctl status --json of the running p2sd.
+status_json() {
+	P2S_RUNTIME_DIR="$TB_DIR/run" "${P2SD%/p2sd}/p2sctl" status p2s --json
+}
+
+# json_num JSON KEY: the first number under KEY ("null" for null).
+json_num() {
+	printf '%s\n' "$1" | grep -oE "\"$2\":([0-9]+|null)" | head -1 | cut -d: -f2
+}
+
+# xfrm_out_current: "BYTES PACKETS" of the outbound state (to the gateway).
+xfrm_out_current() {
+	cl -s xfrm state | awk -v gw="$TB_GW_ADDR" '
+		$1 == "src" { out = ($4 == gw) }
+		out && /lifetime current:/ {
+			getline; gsub(/\((bytes|packets)\),?/, ""); print $1, $2; exit
+		}'
+}
+
+# check_status NAME MIN_PACKETS: status counts what the kernel's outbound
+# state counted (read right after, with no traffic in between: equal, but
+# for a stray packet), at least MIN_PACKETS; drops from the inbound state
+# are numbers, the reasons the kernel does not count per tunnel null.
+check_status() {
+	local name=$1 min=$2 st b p kb kp
+	st=$(status_json) || fail "$name: p2sctl status --json: $st"
+	printf '#   status: %s\n' "$st"
+	read -r kb kp <<<"$(xfrm_out_current)"
+	b=$(json_num "$st" bytes_out)
+	p=$(json_num "$st" packets_out)
+	[ -n "$kp" ] && [ -n "$p" ] || fail "$name: no counters (status $p, kernel $kp)"
+	[ "$p" -ge "$min" ] || fail "$name: status counts $p packets out, fewer than $min"
+	[ "$kp" -ge "$p" ] && [ $((kp - p)) -le 2 ] && [ "$kb" -ge "$b" ] ||
+		fail "$name: status says $b bytes/$p packets out, ip -s xfrm state $kb/$kp"
+	[ "$(json_num "$st" packets_in)" -ge "$min" ] ||
+		fail "$name: status counts fewer than $min packets in"
+	printf '%s\n' "$st" | grep -qE '"drops":\{"replay":[0-9]+,"integrity":[0-9]+,"no_sa":null,"policy":null,"send":null\}' ||
+		fail "$name: status has no kernel drop counters"
+	ok "$name: status counts $b bytes/$p packets out (the kernel: $kb/$kp), drops from the states"
+}
+
 check_gone() {
 	tb_stop p2sd
 	if ! tb_wait_until 10 nothing_left; then
@@ -192,21 +236,31 @@ kernel_case() (
 		fail "$name: p2sd did not take the kernel datapath"
 	check_kernel "$name" "$alg" "$nat"
 	check_wire "$name" "$nat"
+	check_status "$name" 5
 	check_gone "$name"
 )
 
-# crash_case: SIGKILL leaves the kernel state; the next p2sd removes it.
-crash_case() (
-	name="SIGKILL, then restart"
+# lab_up NAME [responder options...]: lab, NAT, gateway (pubkey) and
+# p2sd, up.
+lab_up() {
+	local name=$1
+	shift
 	tb_init || fail "$name: tb_init"
 	tb_topology_up --nat masquerade || fail "$name: topology"
 	ip -n "$TB_NS_GW" route add "$TB_POOL" dev "$TB_GW_IF" ||
 		fail "$name: route to the pool"
 	tb_certs_make "$CERTS_DIR" || fail "$name: certificates"
-	tb_responder_start --kernel netlink --auth pubkey || fail "$name: responder"
+	tb_responder_start --kernel netlink --auth pubkey "$@" ||
+		fail "$name: responder"
 	profile "$TB_DIR/p2s.yaml" pubkey
 	start_p2sd
 	wait_up "$name"
+}
+
+# crash_case: SIGKILL leaves the kernel state; the next p2sd removes it.
+crash_case() (
+	name="SIGKILL, then restart"
+	lab_up "$name"
 	pid=$(tb_pid_of p2sd) || fail "$name: p2sd is not running"
 	kill -KILL "$pid"
 	tb_wait_until 10 sh -c "! kill -0 $pid 2>/dev/null"
@@ -244,20 +298,67 @@ rekeyed() {
 # kernel gets the new states before the old go (make before break).
 rekey_case() (
 	name="the gateway rekeys the CHILD_SA"
-	tb_init || fail "$name: tb_init"
-	tb_topology_up --nat masquerade || fail "$name: topology"
-	ip -n "$TB_NS_GW" route add "$TB_POOL" dev "$TB_GW_IF" ||
-		fail "$name: route to the pool"
-	tb_certs_make "$CERTS_DIR" || fail "$name: certificates"
-	tb_responder_start --kernel netlink --auth pubkey --child-rekey-time 20s ||
-		fail "$name: responder"
-	profile "$TB_DIR/p2s.yaml" pubkey
-	start_p2sd
-	wait_up "$name"
+	lab_up "$name" --child-rekey-time 20s
 	spi0=$(in_spi)
 	tb_wait_until 120 rekeyed "$spi0" || fail "$name: no rekey within 120 s"
 	ping=$(tb_ping_vnet 5 2>&1) || fail "$name: ping after the rekey: $ping"
 	ok "$name: inbound SPI $spi0 -> $(in_spi), old states gone, ping answered"
+	check_gone "$name"
+)
+
+# out_state: the outbound state's "src dst spi encap-line" (to the gateway).
+out_state() {
+	cl xfrm state | awk -v gw="$TB_GW_ADDR" '
+		$1 == "src" && spi != "" { exit }
+		$1 == "src" { out = ($4 == gw); if (out) { s = $2; d = $4 } }
+		out && $1 == "proto" { spi = $4 }
+		out && $1 == "encap" { enc = "encap " $3 " " $5 " " $7 " 0.0.0.0" }
+		END { if (spi != "") print s, d, spi, enc }'
+}
+
+# xfrm_limit LIMIT...: new lifetimes on p2sd's outbound state, as a real
+# limit would be crossed.  XFRM_MSG_UPDSA on a valid state takes only its
+# lifetimes (and UDP ports) from the request, keeping its keys and
+# counters (net/xfrm/xfrm_state.c, xfrm_state_update), so the algorithm
+# given here is any valid one.
+xfrm_limit() {
+	local s d spi enc
+	read -r s d spi enc <<<"$(out_state)"
+	[ -n "$spi" ] || return 1
+	# shellcheck disable=SC2086
+	cl xfrm state update src "$s" dst "$d" proto esp spi "$spi" mode tunnel \
+	    enc 'cbc(aes)' 0x00000000000000000000000000000000 \
+	    auth-trunc 'hmac(sha256)' 0x0000000000000000000000000000000000000000000000000000000000000000 128 \
+	    $enc limit "$@"
+}
+
+# out_packets: the outbound state's packet count.
+out_packets() {
+	local b p
+	read -r b p <<<"$(xfrm_out_current)"
+	echo "${p:-0}"
+}
+
+# hard_case: the kernel deletes the outbound state at its hard packet
+# limit (XFRM EXPIRE, hard); p2sd hears of it, reconnects, and the tunnel
+# carries pings again.
+hard_case() (
+	name="a hard XFRM limit takes the outbound state"
+	lab_up "$name"
+	spi0=$(out_state | cut -d' ' -f3)
+	n=$(out_packets)
+	xfrm_limit packet-hard $((n + 3)) || fail "$name: cannot set the limit on $spi0"
+	tb_ping_vnet 5 >/dev/null 2>&1 # crosses the limit: some are lost
+	tb_wait_until 30 grep -q "XFRM state $spi0 hit a hard limit" "$TB_LOGDIR/p2sd.log" ||
+		fail "$name: p2sd did not hear of the hard expiry of $spi0"
+	grep -q "lost its kernel state: reconnecting" "$TB_LOGDIR/p2sd.log" ||
+		fail "$name: p2sd did not reconnect"
+	ok "$name: $spi0 expired hard after $((n + 3)) packets; p2sd reconnects"
+	tb_wait_until 60 sh -c "[ \"\$(grep -c 'connecting -> established' '$TB_LOGDIR/p2sd.log')\" -ge 2 ]" ||
+		fail "$name: p2sd did not come back up"
+	tb_wait_until 30 tb_ping_vnet 2 >/dev/null 2>&1 ||
+		fail "$name: no ping after the reconnect"
+	ok "$name: reconnected with outbound $(out_state | cut -d' ' -f3), ping answered"
 	check_gone "$name"
 )
 
@@ -273,6 +374,7 @@ run kernel_case "pubkey, NAT, AES-CBC+HMAC-SHA256" pubkey masquerade \
     'cbc\(aes\) hmac\(sha256\)' --esp-proposals aes256-sha256
 run crash_case
 run rekey_case
+run hard_case
 echo "# p2sd kernel datapath: $(($(tb_now_ms) - t_start)) ms in the guest"
 echo "$n_pass passed, $n_fail failed"
 exit $((n_fail != 0))
