@@ -29,6 +29,10 @@
  *   interface   1..15 of [A-Za-z0-9._-]                      = p2s-NAME
  *   proposals:  ike, esp       lists of proposal strings     = Azure's
  *   dpd         0 (off), or N followed by s, m or h; <= 1h   = 30s
+ *   lifetime:   ike            when we rekey the IKE SA: N followed
+ *                              by s, m or h, 10s..24h        = 4h
+ *               child          when we rekey the CHILD_SA    = 1h
+ *                              (each minus 0..10% of jitter)
  *   reconnect   always | never                               = always
  *   mtu         576..9000                                    = 1400
  *
@@ -59,6 +63,17 @@
 #define CONF_MTU_MAX	  9000 /* a jumbo frame */
 #define CONF_DPD_DEFAULT  30   /* seconds */
 #define CONF_DPD_MAX	  3600 /* seconds */
+/*
+ * Our rekeys.  Azure does not publish its P2S lifetimes; its S2S gateway
+ * keeps an IKE SA 28800 s and a CHILD_SA 27000 s (azure-p2s-facts.md
+ * 5.3), strongSwan's NetworkManager client rekeys at 10 h and 10200 s.
+ * We rekey well before any of them, so the gateway never has to: the
+ * CHILD_SA hourly, the IKE SA every 4 hours.
+ */
+#define CONF_LIFE_IKE_DEFAULT	14400 /* seconds: 4 h */
+#define CONF_LIFE_CHILD_DEFAULT 3600  /* seconds: 1 h */
+#define CONF_LIFE_MIN		10    /* seconds: tests use short ones */
+#define CONF_LIFE_MAX		86400 /* seconds: 24 h */
 
 enum conf_auth {
 	CONF_AUTH_EAP_TLS = 0, /* IKE_AUTH with EAP-TLS (RFC 5216) */
@@ -110,6 +125,12 @@ struct conf_proposals {
 	size_t n_esp;	      /* >= 1 */
 };
 
+/* When p2s rekeys on its own, in seconds (ike_sa.h adds the jitter). */
+struct conf_lifetime {
+	uint32_t ike;	/* CONF_LIFE_MIN..CONF_LIFE_MAX */
+	uint32_t child; /* CONF_LIFE_MIN..CONF_LIFE_MAX */
+};
+
 /* Read-only once loaded; a reload builds a new one. */
 struct conf {
 	char *path; /* owned; the file name as given to conf_load */
@@ -124,6 +145,7 @@ struct conf {
 	char interface[CONF_IFNAMSIZ]; /* NUL-terminated */
 	struct conf_proposals proposals;
 	uint32_t dpd; /* seconds between liveness checks; 0: off */
+	struct conf_lifetime lifetime;
 	enum conf_reconnect reconnect;
 	uint16_t mtu; /* bytes, of the tunnel interface */
 };

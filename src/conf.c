@@ -86,6 +86,14 @@ static const struct conf_key conf_proposals_keys[] = {
 	    esp, n_esp, 1, CONF_MAX_PROPOSALS, false),
 };
 
+static const struct conf_key conf_lifetime_keys[] = {
+	SCALAR("ike", CONF_F_LIFE_IKE, conf_t_lifetime, struct conf_lifetime,
+	    ike, false, CONF_STR(CONF_LIFE_IKE_DEFAULT) "s"),
+	SCALAR("child", CONF_F_LIFE_CHILD, conf_t_lifetime,
+	    struct conf_lifetime, child, false,
+	    CONF_STR(CONF_LIFE_CHILD_DEFAULT) "s"),
+};
+
 static const struct conf_map conf_gateway_map = { "gateway", conf_gateway_keys,
 	ARRAY_SIZE(conf_gateway_keys) };
 static const struct conf_map conf_client_map = { "client", conf_client_keys,
@@ -94,6 +102,8 @@ static const struct conf_map conf_dns_map = { "dns", conf_dns_keys,
 	ARRAY_SIZE(conf_dns_keys) };
 static const struct conf_map conf_proposals_map = { "proposals",
 	conf_proposals_keys, ARRAY_SIZE(conf_proposals_keys) };
+static const struct conf_map conf_lifetime_map = { "lifetime",
+	conf_lifetime_keys, ARRAY_SIZE(conf_lifetime_keys) };
 
 static const struct conf_key conf_top_keys[] = {
 	MAP("gateway", CONF_F_GATEWAY, conf_gateway_map, struct conf, gateway,
@@ -113,6 +123,8 @@ static const struct conf_key conf_top_keys[] = {
 	    proposals, false),
 	SCALAR("dpd", CONF_F_DPD, conf_t_dpd, struct conf, dpd, false,
 	    CONF_STR(CONF_DPD_DEFAULT) "s"),
+	MAP("lifetime", CONF_F_LIFETIME, conf_lifetime_map, struct conf,
+	    lifetime, false),
 	SCALAR("reconnect", CONF_F_RECONNECT, conf_t_reconnect, struct conf,
 	    reconnect, false, "always"),
 	SCALAR("mtu", CONF_F_MTU, conf_t_mtu, struct conf, mtu, false,

@@ -43,6 +43,9 @@ enum conf_field {
 	CONF_F_PROP_IKE,
 	CONF_F_PROP_ESP,
 	CONF_F_DPD,
+	CONF_F_LIFETIME,
+	CONF_F_LIFE_IKE,
+	CONF_F_LIFE_CHILD,
 	CONF_F_RECONNECT,
 	CONF_F_MTU,
 	CONF_F_MAX,
@@ -76,7 +79,7 @@ struct conf_type {
 extern const struct conf_type conf_t_host, conf_t_ip, conf_t_port, conf_t_id,
     conf_t_path, conf_t_bool, conf_t_auth, conf_t_prefix, conf_t_domain,
     conf_t_datapath, conf_t_ifname, conf_t_ike_proposal, conf_t_esp_proposal,
-    conf_t_dpd, conf_t_reconnect, conf_t_mtu;
+    conf_t_dpd, conf_t_lifetime, conf_t_reconnect, conf_t_mtu;
 
 /* What a key's value looks like in YAML. */
 enum conf_shape {

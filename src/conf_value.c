@@ -136,9 +136,11 @@ conf_parse_mtu(struct conf_parser *p, const struct conf_scalar *s, void *dst)
 	return r;
 }
 
-/* "0", or a positive number of seconds, minutes or hours: 30s, 5m, 1h. */
+/* A positive number of seconds, minutes or hours (30s, 5m, 1h) within
+ * min..max seconds into *ret; -EBADMSG without a message. */
 static int
-conf_parse_dpd(struct conf_parser *p, const struct conf_scalar *s, void *dst)
+conf_duration(
+    const struct conf_scalar *s, uint32_t min, uint32_t max, uint32_t *ret)
 {
 	static const struct {
 		char unit;
@@ -146,21 +148,43 @@ conf_parse_dpd(struct conf_parser *p, const struct conf_scalar *s, void *dst)
 	} units[] = { { 's', 1 }, { 'm', 60 }, { 'h', 3600 } };
 	uint32_t v = 0;
 
+	for (size_t i = 0; s->len > 1 && i < ARRAY_SIZE(units); i++) {
+		if (s->s[s->len - 1] != units[i].unit)
+			continue;
+		if (conf_parse_uint(s->s, s->len - 1, max, &v) < 0 || v == 0 ||
+		    v > max / units[i].seconds || v * units[i].seconds < min)
+			break;
+		*ret = v * units[i].seconds;
+		return 0;
+	}
+	return -EBADMSG;
+}
+
+/* "0", or a positive number of seconds, minutes or hours: 30s, 5m, 1h. */
+static int
+conf_parse_dpd(struct conf_parser *p, const struct conf_scalar *s, void *dst)
+{
 	if (s->len == 1 && s->s[0] == '0') {
 		*(uint32_t *)dst = 0;
 		return 0;
 	}
-	for (size_t i = 0; s->len > 1 && i < ARRAY_SIZE(units); i++) {
-		if (s->s[s->len - 1] != units[i].unit)
-			continue;
-		if (conf_parse_uint(s->s, s->len - 1, CONF_DPD_MAX, &v) < 0 ||
-		    v == 0 || v > CONF_DPD_MAX / units[i].seconds)
-			break;
-		*(uint32_t *)dst = v * units[i].seconds;
+	if (conf_duration(s, 1, CONF_DPD_MAX, dst) == 0)
 		return 0;
-	}
 	return conf_fail(p, s->mark, -EBADMSG,
 	    "'%s' must be 0 (off) or a time like 30s, 5m or 1h, at most 1h; "
+	    "not '" CONF_ECHO "'",
+	    s->key, s->s);
+}
+
+/* lifetime.ike, lifetime.child: 10s to 24h. */
+static int
+conf_parse_lifetime(
+    struct conf_parser *p, const struct conf_scalar *s, void *dst)
+{
+	if (conf_duration(s, CONF_LIFE_MIN, CONF_LIFE_MAX, dst) == 0)
+		return 0;
+	return conf_fail(p, s->mark, -EBADMSG,
+	    "'%s' must be a time like 45m or 4h, from 10s to 24h; "
 	    "not '" CONF_ECHO "'",
 	    s->key, s->s);
 }
@@ -376,6 +400,8 @@ const struct conf_type conf_t_ike_proposal = { conf_parse_ike_proposal,
 const struct conf_type conf_t_esp_proposal = { conf_parse_esp_proposal,
 	sizeof(struct proposal), false };
 const struct conf_type conf_t_dpd = { conf_parse_dpd, sizeof(uint32_t), false };
+const struct conf_type conf_t_lifetime = { conf_parse_lifetime,
+	sizeof(uint32_t), false };
 const struct conf_type conf_t_reconnect = { conf_parse_reconnect,
 	sizeof(enum conf_reconnect), false };
 const struct conf_type conf_t_mtu = { conf_parse_mtu, sizeof(uint16_t), false };

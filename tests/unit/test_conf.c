@@ -185,6 +185,8 @@ test_good_full(void **state)
 	assert_proposal(&c->proposals.esp[0], "aes128gcm16");
 	assert_proposal(&c->proposals.esp[1], "aes256-sha256-ecp384-esn");
 	assert_int_equal(c->dpd, 300);
+	assert_int_equal(c->lifetime.ike, 7200);
+	assert_int_equal(c->lifetime.child, 2700);
 	assert_int_equal(c->reconnect, CONF_RECONNECT_NEVER);
 	assert_int_equal(c->mtu, 1280);
 	conf_free(c);
@@ -230,6 +232,10 @@ test_good_minimal_defaults(void **state)
 	assert_string_equal(c->interface, "p2s-minimal");
 	assert_azure_proposals(&c->proposals);
 	assert_int_equal(c->dpd, 30);
+	assert_int_equal(c->lifetime.ike, CONF_LIFE_IKE_DEFAULT);
+	assert_int_equal(c->lifetime.ike, 14400);
+	assert_int_equal(c->lifetime.child, CONF_LIFE_CHILD_DEFAULT);
+	assert_int_equal(c->lifetime.child, 3600);
 	assert_int_equal(c->reconnect, CONF_RECONNECT_ALWAYS);
 	assert_int_equal(c->mtu, 1400);
 	conf_free(c);
