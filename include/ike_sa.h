@@ -11,6 +11,9 @@
  *                                      <--   cbs->established(child)
  *                                      <--   cbs->down(err, reason)
  *   ike_sa_delete()                    -->   INFORMATIONAL{D}, then down
+ *   ike_sa_rekey_child()               -->   CREATE_CHILD_SA{N(REKEY_SA)}
+ *                                      <--   cbs->established(rekey)
+ *                                      <--   cbs->child_gone(old SPIs)
  *
  * The engine never touches the kernel or the TUN device: it hands the
  * negotiated CHILD_SA (SPIs, ESP transform and keys, traffic selectors,
@@ -133,6 +136,21 @@ void ike_sa_input(struct ike_sa *, const struct rd *msg);
  * (err 0).  Safe in any state. */
 void ike_sa_delete(struct ike_sa *);
 
+/*
+ * Rekey the CHILD_SA now, make before break: CREATE_CHILD_SA with
+ * N(REKEY_SA) (and KEi when the profile's ESP proposals name a DH
+ * group), the new SA through cbs->established with rekey set, then the
+ * old one deleted and handed to cbs->child_gone once the gateway answered
+ * that DELETE.  The engine calls it itself when conf->lifetime.child
+ * (jittered) runs out; the daemon calls it on an XFRM soft expire.
+ * 0: started, under way, or waiting for the exchange in flight (it
+ * starts within a second of that ending); -ENOTCONN: the SA is not up.
+ */
+int ike_sa_rekey_child(struct ike_sa *) P2S_WUR;
+/* Rekey the IKE SA now (RFC 7296 2.18); the same answers.  The engine
+ * calls it itself when conf->lifetime.ike (jittered) runs out. */
+int ike_sa_rekey_ike(struct ike_sa *) P2S_WUR;
+
 /* For status and logs. */
 enum ike_sa_state ike_sa_state(const struct ike_sa *);
 const char *ike_sa_state_name(enum ike_sa_state);
@@ -141,5 +159,9 @@ void ike_sa_spis(const struct ike_sa *, uint64_t *ret_i, uint64_t *ret_r);
 unsigned ike_sa_round_trips(const struct ike_sa *); /* requests answered */
 uint64_t ike_sa_connect_ms(const struct ike_sa *);  /* connect -> up */
 const char *ike_sa_proposal(const struct ike_sa *); /* "AES_GCM_16_256/..." */
+int64_t ike_sa_rekey_in_s(const struct ike_sa *);   /* our next IKE SA
+						       rekey; -1: none */
+/* CHILD_SA rekeys done, either side's; *ret_ike: IKE SA rekeys. */
+unsigned ike_sa_rekeys(const struct ike_sa *, unsigned *ret_ike);
 
 #endif /* P2S_IKE_SA_H */

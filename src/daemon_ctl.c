@@ -108,9 +108,10 @@ status_sa(const struct p2sd *d, struct ctl_status *st)
 	struct ctl_child *c;
 
 	st->ike.present = d->sa != NULL;
-	st->ike.rekey_in_s = -1; /* our own rekeys: not scheduled yet */
+	st->ike.rekey_in_s = -1;
 	if (d->sa != NULL) {
 		ike_sa_spis(d->sa, &st->ike.spi_i, &st->ike.spi_r);
+		st->ike.rekey_in_s = ike_sa_rekey_in_s(d->sa);
 		(void)snprintf(st->ike.proposal, sizeof(st->ike.proposal), "%s",
 		    ike_sa_proposal(d->sa));
 		st->ike.established_at = t->established_at;

@@ -12,6 +12,8 @@
  *   ike_xchg_init.c   IKE_SA_INIT (RFC 7296 1.2, 2.6, 1.3, 2.23)
  *   ike_xchg_auth.c   IKE_AUTH, certificates and EAP (1.2, 2.15, 2.16)
  *   ike_xchg_child.c  CREATE_CHILD_SA the gateway starts (1.3)
+ *   ike_xchg_rekey.c  our own rekeys: the CHILD_SA's and the IKE SA's
+ *                     (1.3.2, 1.3.3, 2.8, 2.18), their timers
  *   ike_xchg_info.c   INFORMATIONAL: liveness and DELETE (1.4)
  *   ike_proposal.c    SA payloads from the profile, the choice checked
  *   ike_ts.c          traffic selectors (2.9)
@@ -127,6 +129,42 @@ struct ike_sa_hooks {
 	time_t now;			       /* certificate time, or 0: now */
 };
 
+/* What our one request in flight asks for, when a response's handler
+ * must know (the others need not tell). */
+enum ike_req {
+	IKE_REQ_OTHER = 0,
+	IKE_REQ_REKEY_CHILD,	/* CREATE_CHILD_SA{N(REKEY_SA)}: our CHILD_SA */
+	IKE_REQ_REKEY_IKE,	/* CREATE_CHILD_SA{SA(IKE)}: the IKE SA */
+	IKE_REQ_DELETE_CHILD,	/* INFORMATIONAL{D(ESP)}: the CHILD_SA our
+				   rekey replaced */
+	IKE_REQ_DELETE_IKE_OLD, /* INFORMATIONAL{D(IKE)}: the IKE SA our
+				   rekey replaced, under its own keys */
+};
+
+/* A rekey of ours: what its request said, to check the answer with. */
+struct ike_rekey {
+	enum ike_req req;	  /* our request in flight */
+	struct buf *ni;		  /* owned: its nonce */
+	struct kex *kex;	  /* owned, secret: its KE, or NULL */
+	uint16_t want_group;	  /* INVALID_KE_PAYLOAD asked for it; 0 */
+	uint32_t spi_in;	  /* CHILD_SA: our new inbound SPI */
+	uint8_t spi[IKE_SPI_LEN]; /* IKE SA: our new SPI */
+	struct ike_pld_sa *offer; /* owned: the SA payload as sent */
+};
+
+/* An IKE SA rekeyed (ours or the gateway's) that is not in use yet: the
+ * old one is deleted first, under the old keys (2.18). */
+struct ike_next {
+	bool pending;
+	bool initiator;		    /* we started the rekey: the new SA's
+				       original initiator (3.1, I flag) */
+	uint8_t spi_i[IKE_SPI_LEN]; /* header order */
+	uint8_t spi_r[IKE_SPI_LEN];
+	struct ike_keys *keys; /* owned, secret */
+	struct ike_suite suite;
+	uint16_t dh;
+};
+
 /* What IKE_AUTH negotiates for the CHILD_SA. */
 struct ike_child_sa {
 	uint32_t spi_in;      /* ours, host order: the gateway sends to it */
@@ -146,8 +184,12 @@ struct ike_sa {
 	void *cb_arg;
 	const struct ike_sa_hooks *hooks; /* borrowed; NULL outside tests */
 
-	uint8_t spi_i[IKE_SPI_LEN]; /* ours */
-	uint8_t spi_r[IKE_SPI_LEN]; /* the gateway's; zero before it answers */
+	uint8_t spi_i[IKE_SPI_LEN]; /* the original initiator's: ours
+				       until the gateway rekeys the SA */
+	uint8_t spi_r[IKE_SPI_LEN]; /* the responder's; zero before it
+				       answers IKE_SA_INIT */
+	bool initiator;		    /* we are the original initiator (3.1):
+				       spi_i is ours, we set the I flag */
 	uint32_t msgid;		    /* of our next request */
 	uint32_t peer_msgid;	    /* of the gateway's next request */
 	struct ike_xchg xchg;	    /* our request in flight */
@@ -190,6 +232,14 @@ struct ike_sa {
 					  the daemon (keys NULL), what a
 					  rekey keeps: selectors, VIP, DNS */
 	unsigned n_child_rekeys;       /* CHILD_SA rekeys done */
+
+	/* Rekeys (ike_xchg_rekey.c). */
+	struct ike_rekey rk;	     /* ours in flight */
+	struct ike_next next;	     /* a rekeyed IKE SA waiting */
+	struct timer *t_rekey_child; /* owned: our next CHILD_SA rekey */
+	struct timer *t_rekey_ike;   /* owned: our next IKE SA rekey */
+	uint64_t rekey_ike_at;	     /* ms (loop_now_ms) it fires; 0: none */
+	unsigned n_ike_rekeys;	     /* IKE SA rekeys done, either side's */
 
 	/* Our DELETE: what down() reports once it is answered. */
 	int del_err; /* 0: asked for */
@@ -278,6 +328,44 @@ void ike_info_liveness_start(struct ike_sa *);
 void ike_info_liveness_timeout(struct ike_sa *);
 /* Send SK{D(IKE)}; the SA must have keys. */
 int ike_info_delete(struct ike_sa *) P2S_WUR;
+/* The same without the state change (the old SA after a rekey). */
+int ike_info_send_delete_ike(struct ike_sa *) P2S_WUR;
+
+/* ---- ike_xchg_rekey.c ---- */
+
+int ike_rekey_init(struct ike_sa *) P2S_WUR;
+void ike_rekey_done(struct ike_sa *); /* timers stopped, state freed */
+/* (Re)arm our rekey timer of the CHILD_SA or the IKE SA: the profile's
+ * lifetime minus 0..10% of jitter. */
+void ike_rekey_schedule(struct ike_sa *, bool ike);
+/* Start our rekey now, or as soon as the exchange in flight is over; a
+ * failure is logged and tried again shortly. */
+int ike_rekey_child_start(struct ike_sa *);
+int ike_rekey_ike_start(struct ike_sa *);
+/* Responses to our CREATE_CHILD_SA and to the DELETE of the old IKE SA. */
+int ike_rekey_on_child(struct ike_sa *, const struct ike_msg *);
+int ike_rekey_on_ike(struct ike_sa *, const struct ike_msg *);
+int ike_rekey_on_error(struct ike_sa *, const struct ike_msg *);
+int ike_rekey_on_deleted(struct ike_sa *, const struct ike_msg *);
+/* The answer to our DELETE of the CHILD_SA our rekey replaced. */
+void ike_rekey_child_deleted(struct ike_sa *);
+/* The rekeyed IKE SA (sa->next) takes over: keys, SPIs, message IDs. */
+void ike_rekey_ike_switch(struct ike_sa *);
+/* The old IKE SA's DELETE got no answer: the new one takes over. */
+void ike_rekey_delete_lost(struct ike_sa *);
+/* A fresh nonce for a CREATE_CHILD_SA (test hooks: hooks->ni once). */
+int ike_rekey_nonce(struct ike_sa *, struct buf **ret) P2S_WUR;
+/* g^ir of a rekey's KE (test hooks: hooks->g_ir); frees nothing. */
+int ike_rekey_g_ir(struct ike_sa *, struct kex *, const struct rd *peer,
+    struct buf **ret) P2S_WUR;
+
+/* ---- ike_msg.c, for the IKE SA rekey ---- */
+
+/* A new IKE SA took over: message IDs from 0, no cached answer, no
+ * fragments half reassembled (2.18). */
+void ike_msg_reset(struct ike_sa *);
+/* The header is the rekeyed IKE SA's (sa->next). */
+bool ike_msg_for_next(const struct ike_sa *, const struct ike_hdr *);
 
 /* ---- ike_proposal.c ---- */
 
@@ -298,14 +386,25 @@ int ike_proposal_check(const struct ike_pld_sa *offered,
     const struct ike_pld_sa *chosen, struct ike_suite *ret_suite,
     uint16_t *ret_dh, uint32_t *ret_spi, char *why, size_t why_len) P2S_WUR;
 /*
+ * For a CREATE_CHILD_SA of ours: proto IKE_PROTO_IKE (spi: our new
+ * IKE_SPI_LEN-byte SPI) or IKE_PROTO_ESP (spi: our new inbound SPI, 4
+ * bytes, network order), with the profile's DH groups kept (2.18, 1.3.1:
+ * the IKE SA's new KE; PFS for the CHILD_SA).
+ */
+int ike_proposal_offer_rekey(const struct proposal *, size_t n, uint8_t proto,
+    const uint8_t *spi, struct ike_pld_sa *ret) P2S_WUR;
+/* The first DH group the proposals name, or 0 (ESP: no PFS). */
+uint16_t ike_proposal_first_group(const struct proposal *, size_t n);
+/*
  * As the responder of the gateway's CREATE_CHILD_SA: the first of our
- * ESP proposals (offer, from ike_proposal_offer) that one of its
- * proposals (theirs) can satisfy, one transform of each type it lists
- * (3.3.6); DH only NONE (we send no KE).  ret_choice: that one proposal,
- * numbered as the gateway did, with esp_spi.  -ENOENT: none.
+ * proposals (offer, from ike_proposal_offer_rekey: its protocol and our
+ * SPI) that one of its proposals (theirs) can satisfy, one transform of
+ * each type it lists (3.3.6); DH: the group of its KE (ke_group), or
+ * NONE when it sent none.  ret_choice: that one proposal, numbered as
+ * the gateway did, with our SPI.  -ENOENT: none.
  */
 int ike_proposal_choose(const struct ike_pld_sa *offer,
-    const struct ike_pld_sa *theirs, uint32_t esp_spi,
+    const struct ike_pld_sa *theirs, uint16_t ke_group,
     struct ike_pld_sa *ret_choice, struct ike_suite *ret_suite) P2S_WUR;
 /* Whether any of our IKE proposals offers this DH group. */
 bool ike_proposal_has_group(const struct proposal *, size_t n, uint16_t group);
@@ -324,6 +423,10 @@ void ike_ts_request(struct ike_pld_ts *ret);
 int ike_ts_narrowed(const struct ike_pld_ts *asked,
     const struct ike_pld_ts *got, struct ike_child_ts *ret, size_t *ret_n,
     char *why, size_t why_len) P2S_WUR;
+
+/* The CHILD_SA's narrowed selectors again, for its rekey (2.8). */
+void ike_ts_from_child(
+    const struct ike_child_ts *, size_t n, struct ike_pld_ts *ret);
 
 /* ---- ike_cp.c ---- */
 

@@ -186,8 +186,8 @@ hdr_make(
 {
 	struct ike_hdr h = { .exchange = exchange,
 		.msgid = msgid,
-		.flags =
-		    IKE_FLAG_INITIATOR | (response ? IKE_FLAG_RESPONSE : 0) };
+		.flags = (sa->initiator ? IKE_FLAG_INITIATOR : 0) |
+		    (response ? IKE_FLAG_RESPONSE : 0) };
 
 	memcpy(h.spi_i, sa->spi_i, IKE_SPI_LEN);
 	memcpy(h.spi_r, sa->spi_r, IKE_SPI_LEN);
@@ -305,6 +305,10 @@ xchg_give_up(struct ike_sa *sa)
 
 	for (size_t i = 0; i < x->n_backoff; i++)
 		ms += x->backoff[i];
+	if (sa->rk.req == IKE_REQ_DELETE_IKE_OLD) {
+		ike_rekey_delete_lost(sa);
+		return;
+	}
 	if (sa->state == IKE_SA_DELETING) {
 		sa_info(sa, "no answer to our DELETE; the IKE SA is gone");
 		ike_sa_finish(
@@ -397,6 +401,17 @@ ike_msg_init(struct ike_sa *sa)
 	if (r == 0)
 		r = timer_new(sa->loop, on_dpd, sa, &sa->t_dpd);
 	return r;
+}
+
+void
+ike_msg_reset(struct ike_sa *sa)
+{
+	ike_xchg_cancel(sa);
+	dgrams_clear(&sa->reply.out);
+	sa->reply.valid = false;
+	reasm_clear(&sa->reasm);
+	sa->msgid = 0;
+	sa->peer_msgid = 0;
 }
 
 void
@@ -543,7 +558,21 @@ static const struct ike_transition transitions[] = {
 	{ IKE_SA_ESTABLISHED, IKE_CREATE_CHILD_SA, REQ,
 	    IKE_SHAPE_CHILD_REKEY_IKE, ike_child_on_request, "IKE SA rekey" },
 	{ IKE_SA_ESTABLISHED, IKE_INFORMATIONAL, RESP, IKE_SHAPE_INFO,
-	    ike_info_on_liveness, "our liveness check answered" },
+	    ike_info_on_liveness, "our liveness check or DELETE answered" },
+	{ IKE_SA_REKEYING, IKE_INFORMATIONAL, REQ, IKE_SHAPE_INFO,
+	    ike_info_on_request, "liveness check or DELETE, while we rekey" },
+	{ IKE_SA_REKEYING, IKE_CREATE_CHILD_SA, REQ, IKE_SHAPE_CHILD_SA,
+	    ike_child_on_request, "CHILD_SA rekey, while we rekey" },
+	{ IKE_SA_REKEYING, IKE_CREATE_CHILD_SA, REQ, IKE_SHAPE_CHILD_REKEY_IKE,
+	    ike_child_on_request, "IKE SA rekey, while we rekey" },
+	{ IKE_SA_REKEYING, IKE_CREATE_CHILD_SA, RESP, IKE_SHAPE_CHILD_SA,
+	    ike_rekey_on_child, "our CHILD_SA rekey answered" },
+	{ IKE_SA_REKEYING, IKE_CREATE_CHILD_SA, RESP, IKE_SHAPE_CHILD_REKEY_IKE,
+	    ike_rekey_on_ike, "our IKE SA rekey answered" },
+	{ IKE_SA_REKEYING, IKE_CREATE_CHILD_SA, RESP, IKE_SHAPE_CHILD_ERROR,
+	    ike_rekey_on_error, "our rekey refused" },
+	{ IKE_SA_REKEYING, IKE_INFORMATIONAL, RESP, IKE_SHAPE_INFO,
+	    ike_rekey_on_deleted, "the old IKE SA's DELETE answered" },
 	{ IKE_SA_DELETING, IKE_INFORMATIONAL, REQ, IKE_SHAPE_INFO,
 	    ike_info_on_request, "liveness check or DELETE" },
 	{ IKE_SA_DELETING, IKE_INFORMATIONAL, RESP, IKE_SHAPE_INFO,
@@ -784,17 +813,36 @@ input_request(struct ike_sa *sa, struct ike_msg *m, const struct rd *chain)
 	input_encrypted(sa, m, chain);
 }
 
+/* The SPIs, and the I flag of the other side (3.1: the original
+ * initiator's, which a rekey of the gateway's makes the gateway). */
+static bool
+hdr_match(const struct ike_hdr *h, const uint8_t *spi_i, const uint8_t *spi_r,
+    bool initiator, bool keys)
+{
+	if (!crypto_memeq(h->spi_i, spi_i, IKE_SPI_LEN))
+		return false;
+	if (((h->flags & IKE_FLAG_INITIATOR) != 0) == initiator)
+		return false;
+	if (!keys)
+		return true; /* this response tells us its SPI */
+	return crypto_memeq(h->spi_r, spi_r, IKE_SPI_LEN);
+}
+
 /* Our SPI, the responder's flags; once keys exist, its SPI too. */
 static bool
 hdr_ours(const struct ike_sa *sa, const struct ike_hdr *h)
 {
-	if (!crypto_memeq(h->spi_i, sa->spi_i, IKE_SPI_LEN))
-		return false;
-	if (h->flags & IKE_FLAG_INITIATOR)
-		return false;
-	if (sa->keys == NULL)
-		return true; /* this response tells us its SPI */
-	return crypto_memeq(h->spi_r, sa->spi_r, IKE_SPI_LEN);
+	return hdr_match(
+	    h, sa->spi_i, sa->spi_r, sa->initiator, sa->keys != NULL);
+}
+
+bool
+ike_msg_for_next(const struct ike_sa *sa, const struct ike_hdr *h)
+{
+	const struct ike_next *n = &sa->next;
+
+	return n->pending &&
+	    hdr_match(h, n->spi_i, n->spi_r, n->initiator, true);
 }
 
 void
@@ -809,6 +857,10 @@ ike_msg_input(struct ike_sa *sa, const struct rd *dgram)
 		drop(sa, "no IKEv2 header", NULL);
 		return;
 	}
+	/* The gateway uses the rekeyed IKE SA: the old one is over, even
+	 * if its DELETE was lost (2.18). */
+	if (!hdr_ours(sa, &m.hdr) && ike_msg_for_next(sa, &m.hdr))
+		ike_rekey_ike_switch(sa);
 	if (!hdr_ours(sa, &m.hdr)) {
 		drop(sa, "SPIs or flags not ours", &m.hdr);
 		return;

@@ -24,10 +24,11 @@ is_aead(uint16_t encr)
 	    encr == IKE_ENCR_AES_GCM_16 || encr == IKE_ENCR_CHACHA20_POLY1305;
 }
 
-/* One profile proposal into one SA proposal. */
+/* One profile proposal into one SA proposal; pfs keeps an ESP
+ * proposal's DH groups (a rekey's KE). */
 static int
 offer_one(const struct proposal *p, uint8_t num, uint8_t proto,
-    uint32_t esp_spi, struct ike_proposal *ret)
+    uint32_t esp_spi, bool pfs, struct ike_proposal *ret)
 {
 	bool esn = false;
 
@@ -40,7 +41,7 @@ offer_one(const struct proposal *p, uint8_t num, uint8_t proto,
 	for (size_t i = 0; i < p->n_xforms; i++) {
 		const struct proposal_xform *x = &p->xforms[i];
 
-		if (proto == IKE_PROTO_ESP && x->type == IKE_XFORM_DH)
+		if (proto == IKE_PROTO_ESP && x->type == IKE_XFORM_DH && !pfs)
 			continue; /* 1.2: no KE in IKE_AUTH */
 		esn = esn || x->type == IKE_XFORM_ESN;
 		ret->xforms[ret->n_xforms++] = (struct ike_xform){
@@ -54,9 +55,9 @@ offer_one(const struct proposal *p, uint8_t num, uint8_t proto,
 	return ret->n_xforms > 0 ? 0 : -EINVAL;
 }
 
-int
-ike_proposal_offer(const struct proposal *props, size_t n, uint8_t proto,
-    uint32_t esp_spi, struct ike_pld_sa *ret)
+static int
+offer_all(const struct proposal *props, size_t n, uint8_t proto,
+    uint32_t esp_spi, bool pfs, struct ike_pld_sa *ret)
 {
 	int r = 0;
 
@@ -64,9 +65,45 @@ ike_proposal_offer(const struct proposal *props, size_t n, uint8_t proto,
 		return -EINVAL;
 	ret->n_props = n;
 	for (size_t i = 0; i < n && r == 0; i++)
-		r = offer_one(&props[i], (uint8_t)(i + 1), proto, esp_spi,
+		r = offer_one(&props[i], (uint8_t)(i + 1), proto, esp_spi, pfs,
 		    &ret->props[i]);
 	return r;
+}
+
+int
+ike_proposal_offer(const struct proposal *props, size_t n, uint8_t proto,
+    uint32_t esp_spi, struct ike_pld_sa *ret)
+{
+	return offer_all(props, n, proto, esp_spi, false, ret);
+}
+
+int
+ike_proposal_offer_rekey(const struct proposal *props, size_t n, uint8_t proto,
+    const uint8_t *spi, struct ike_pld_sa *ret)
+{
+	uint32_t esp_spi = 0;
+	size_t len = proto == IKE_PROTO_IKE ? IKE_SPI_LEN : 4;
+	int r;
+
+	for (size_t i = 0; proto == IKE_PROTO_ESP && i < 4; i++)
+		esp_spi = esp_spi << 8 | spi[i];
+	r = offer_all(props, n, proto, esp_spi, true, ret);
+	for (size_t i = 0; r == 0 && i < ret->n_props; i++) {
+		ret->props[i].spi_len = (uint8_t)len;
+		memcpy(ret->props[i].spi, spi, len);
+	}
+	return r;
+}
+
+uint16_t
+ike_proposal_first_group(const struct proposal *props, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < props[i].n_xforms; k++)
+			if (props[i].xforms[k].type == IKE_XFORM_DH &&
+			    props[i].xforms[k].id != IKE_DH_NONE)
+				return props[i].xforms[k].id;
+	return 0;
 }
 
 bool
@@ -117,7 +154,8 @@ check_xforms(const struct ike_proposal *ours, const struct ike_proposal *c,
 	return 0;
 }
 
-/* 3.3.3: the types this protocol needs, and no others. */
+/* 3.3.3: the types this protocol needs, and no others (ESP's DH is
+ * PFS on a rekey: optional). */
 static int
 check_types(uint8_t proto, const struct ike_xform *const by_type[6], char *why,
     size_t len)
@@ -128,7 +166,7 @@ check_types(uint8_t proto, const struct ike_xform *const by_type[6], char *why,
 	bool ok = by_type[IKE_XFORM_ENCR] != NULL &&
 	    (by_type[IKE_XFORM_INTEG] != NULL) == !aead &&
 	    (by_type[IKE_XFORM_PRF] != NULL) == ike &&
-	    (by_type[IKE_XFORM_DH] != NULL) == ike &&
+	    (by_type[IKE_XFORM_DH] != NULL || !ike) &&
 	    (by_type[IKE_XFORM_ESN] != NULL) == !ike;
 
 	if (!ok)
@@ -181,7 +219,7 @@ ike_proposal_check(const struct ike_pld_sa *offer,
 	suite_from(by_type, ret_suite);
 	*ret_dh = by_type[IKE_XFORM_DH] != NULL ? by_type[IKE_XFORM_DH]->id : 0;
 	*ret_spi = 0;
-	for (size_t i = 0; i < c->spi_len && i < 4; i++)
+	for (size_t i = 0; c->spi_len == 4 && i < 4; i++)
 		*ret_spi = *ret_spi << 8 | c->spi[i];
 	return 0;
 }
@@ -189,26 +227,32 @@ ike_proposal_check(const struct ike_pld_sa *offer,
 /* ---- Our choice, as the responder of the gateway's CREATE_CHILD_SA ---- */
 
 /*
- * From one of the gateway's ESP proposals, one transform of each type it
- * lists, each one of ours (DH: NONE only, since we send no KE).  false
- * when a type it lists has nothing acceptable (3.3.6).
+ * From one of the gateway's proposals, one transform of each type it
+ * lists, each one of ours; DH: the group of its KE (ke_group), or NONE
+ * when it sent none.  false when a type it lists has nothing acceptable
+ * (3.3.6).
  */
 static bool
 choose_xforms(const struct ike_proposal *ours, const struct ike_proposal *gp,
-    const struct ike_xform *by_type[6])
+    uint16_t ke_group, const struct ike_xform *by_type[6])
 {
 	unsigned listed = 0, chosen = 0;
 
 	for (size_t i = 0; i < gp->n_xforms; i++) {
 		const struct ike_xform *x = &gp->xforms[i];
+		bool ok;
 
 		if (x->type < IKE_XFORM_ENCR || x->type > IKE_XFORM_ESN)
 			return false; /* a type we do not know */
 		listed |= 1u << x->type;
 		if (by_type[x->type] != NULL || x->unknown_attr)
 			continue;
-		if (x->type == IKE_XFORM_DH ? x->id == IKE_DH_NONE
-					    : offered(ours, x)) {
+		if (x->type == IKE_XFORM_DH)
+			ok = x->id == ke_group &&
+			    (ke_group == IKE_DH_NONE || offered(ours, x));
+		else
+			ok = offered(ours, x);
+		if (ok) {
 			by_type[x->type] = x;
 			chosen |= 1u << x->type;
 		}
@@ -218,16 +262,15 @@ choose_xforms(const struct ike_proposal *ours, const struct ike_proposal *gp,
 
 static void
 choice_build(const struct ike_proposal *gp, const struct ike_xform *const by[6],
-    uint32_t spi, struct ike_pld_sa *ret)
+    const struct ike_proposal *ours, struct ike_pld_sa *ret)
 {
 	struct ike_proposal *c = &ret->props[0];
 
 	ret->n_props = 1;
 	*c = (struct ike_proposal){
-		.num = gp->num, .proto = IKE_PROTO_ESP, .spi_len = 4
+		.num = gp->num, .proto = gp->proto, .spi_len = ours->spi_len
 	};
-	for (size_t i = 0; i < 4; i++)
-		c->spi[i] = (uint8_t)(spi >> (24 - 8 * i));
+	memcpy(c->spi, ours->spi, ours->spi_len);
 	for (unsigned t = IKE_XFORM_ENCR; t <= IKE_XFORM_ESN; t++)
 		if (by[t] != NULL)
 			c->xforms[c->n_xforms++] = *by[t];
@@ -235,30 +278,34 @@ choice_build(const struct ike_proposal *gp, const struct ike_xform *const by[6],
 
 int
 ike_proposal_choose(const struct ike_pld_sa *offer,
-    const struct ike_pld_sa *theirs, uint32_t esp_spi,
+    const struct ike_pld_sa *theirs, uint16_t ke_group,
     struct ike_pld_sa *ret_choice, struct ike_suite *ret_suite)
 {
 	char why[128];
 
 	/* Our preference first: the profile's order, then the gateway's. */
 	for (size_t o = 0; o < offer->n_props; o++) {
+		const struct ike_proposal *op = &offer->props[o];
+
 		for (size_t g = 0; g < theirs->n_props; g++) {
 			const struct ike_proposal *gp = &theirs->props[g];
 			const struct ike_xform *by[6] = { NULL };
+			const struct ike_xform *typed[6];
 
-			const struct ike_xform *no_dh[6];
-
-			if (gp->proto != IKE_PROTO_ESP || gp->spi_len != 4 ||
-			    !choose_xforms(&offer->props[o], gp, by))
+			if (gp->proto != op->proto ||
+			    gp->spi_len != op->spi_len ||
+			    !choose_xforms(op, gp, ke_group, by))
 				continue;
 			/* DH NONE, if listed, is no DH for the type rules. */
-			memcpy(no_dh, by, sizeof(no_dh));
-			no_dh[IKE_XFORM_DH] = NULL;
-			if (check_types(
-				IKE_PROTO_ESP, no_dh, why, sizeof(why)) < 0)
+			memcpy(typed, by, sizeof(typed));
+			if (ke_group == IKE_DH_NONE)
+				typed[IKE_XFORM_DH] = NULL;
+			else if (typed[IKE_XFORM_DH] == NULL)
+				continue; /* a KE, but no group for it */
+			if (check_types(op->proto, typed, why, sizeof(why)) < 0)
 				continue;
 			suite_from(by, ret_suite);
-			choice_build(gp, by, esp_spi, ret_choice);
+			choice_build(gp, by, op, ret_choice);
 			return 0;
 		}
 	}

@@ -176,9 +176,12 @@ ike_sa_new(struct loop *loop, const struct conf *conf,
 		.creds = creds,
 		.sock = sock,
 		.cbs = *cbs,
-		.cb_arg = cb_arg };
+		.cb_arg = cb_arg,
+		.initiator = true };
 	ike_sa_update_tag(sa);
 	r = ike_msg_init(sa);
+	if (r == 0)
+		r = ike_rekey_init(sa);
 	if (r < 0) {
 		ike_sa_free(sa);
 		return r;
@@ -193,6 +196,7 @@ static void
 sa_release(struct ike_sa *sa)
 {
 	ike_msg_done(sa);
+	ike_rekey_done(sa);
 	kex_free(sa->kex);
 	sa->kex = NULL;
 	eap_peer_free(sa->eap); /* wipes the MSK */
@@ -229,6 +233,9 @@ ike_sa_finish(struct ike_sa *sa, int err, bool permanent, const char *reason)
 	ike_xchg_cancel(sa);
 	ike_msg_keepalive(sa, false);
 	timer_stop(sa->t_dpd);
+	timer_stop(sa->t_rekey_child);
+	timer_stop(sa->t_rekey_ike);
+	sa->rekey_ike_at = 0;
 	/* The MSK and the DH private value are no longer needed. */
 	eap_peer_free(sa->eap);
 	sa->eap = NULL;
@@ -345,4 +352,46 @@ const char *
 ike_sa_proposal(const struct ike_sa *sa)
 {
 	return sa->proposal;
+}
+
+int64_t
+ike_sa_rekey_in_s(const struct ike_sa *sa)
+{
+	uint64_t now = loop_now_ms();
+
+	if (sa->rekey_ike_at == 0 || sa->state == IKE_SA_DEAD)
+		return -1;
+	return sa->rekey_ike_at > now
+	    ? (int64_t)((sa->rekey_ike_at - now + 999) / 1000)
+	    : 0;
+}
+
+unsigned
+ike_sa_rekeys(const struct ike_sa *sa, unsigned *ret_ike)
+{
+	if (ret_ike != NULL)
+		*ret_ike = sa->n_ike_rekeys;
+	return sa->n_child_rekeys;
+}
+
+/* ---- Rekeys on demand ---- */
+
+int
+ike_sa_rekey_child(struct ike_sa *sa)
+{
+	if (sa->state == IKE_SA_REKEYING && sa->rk.req == IKE_REQ_REKEY_CHILD)
+		return 0; /* under way */
+	if (sa->state != IKE_SA_ESTABLISHED && sa->state != IKE_SA_REKEYING)
+		return -ENOTCONN;
+	return ike_rekey_child_start(sa);
+}
+
+int
+ike_sa_rekey_ike(struct ike_sa *sa)
+{
+	if (sa->state == IKE_SA_REKEYING && sa->rk.req == IKE_REQ_REKEY_IKE)
+		return 0;
+	if (sa->state != IKE_SA_ESTABLISHED && sa->state != IKE_SA_REKEYING)
+		return -ENOTCONN;
+	return ike_rekey_ike_start(sa);
 }

@@ -100,3 +100,22 @@ ike_ts_narrowed(const struct ike_pld_ts *asked, const struct ike_pld_ts *got,
 	*ret_n = got->n_ts;
 	return 0;
 }
+
+void
+ike_ts_from_child(
+    const struct ike_child_ts *c, size_t n, struct ike_pld_ts *ret)
+{
+	ret->n_ts = n < IKE_MAX_TS ? n : IKE_MAX_TS;
+	for (size_t i = 0; i < ret->n_ts; i++) {
+		struct ike_ts *ts = &ret->ts[i];
+
+		*ts = (struct ike_ts){ .type = c[i].family == AF_INET
+			    ? IKE_TS_IPV4_ADDR_RANGE
+			    : IKE_TS_IPV6_ADDR_RANGE,
+			.ip_proto = c[i].ip_proto,
+			.start_port = c[i].start_port,
+			.end_port = c[i].end_port };
+		memcpy(ts->start, c[i].start, sizeof(ts->start));
+		memcpy(ts->end, c[i].end, sizeof(ts->end));
+	}
+}

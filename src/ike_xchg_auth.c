@@ -647,6 +647,8 @@ child_install(struct ike_sa *sa, struct ike_child *c)
 		sa->child.installed = true;
 		child_keep(sa, c);
 		ike_info_liveness_start(sa);
+		ike_rekey_schedule(sa, false);
+		ike_rekey_schedule(sa, true);
 	}
 }
 

@@ -97,6 +97,12 @@ ike_info_on_request(struct ike_sa *sa, const struct ike_msg *m)
 	else if (!del.ike && del.old)
 		spi = sa->child_old.spi_in;
 	(void)send_reply(sa, m, spi);
+	if (del.ike && sa->next.pending && !sa->next.initiator) {
+		/* 2.18: the gateway rekeyed the IKE SA, and this is the
+		 * old one's end: the new one takes over. */
+		ike_rekey_ike_switch(sa);
+		return 0;
+	}
 	if (del.ike) {
 		ike_sa_fail(
 		    sa, -ECONNRESET, false, "the gateway deleted the IKE SA");
@@ -171,12 +177,15 @@ int
 ike_info_on_liveness(struct ike_sa *sa, const struct ike_msg *m)
 {
 	(void)m;
-	sa_debug(sa, "the gateway answered our liveness check");
+	if (sa->rk.req == IKE_REQ_DELETE_CHILD)
+		ike_rekey_child_deleted(sa);
+	else
+		sa_debug(sa, "the gateway answered our liveness check");
 	return 0;
 }
 
 int
-ike_info_delete(struct ike_sa *sa)
+ike_info_send_delete_ike(struct ike_sa *sa)
 {
 	struct ike_pld_delete d = { .proto = IKE_PROTO_IKE };
 	uint8_t b[INFO_MAX];
@@ -189,6 +198,14 @@ ike_info_delete(struct ike_sa *sa)
 	r = ike_pld_wr_finish(&pw, &inner);
 	if (r == 0)
 		r = ike_msg_send_delete(sa, &inner, pw.first);
+	return r;
+}
+
+int
+ike_info_delete(struct ike_sa *sa)
+{
+	int r = ike_info_send_delete_ike(sa);
+
 	if (r < 0)
 		return r;
 	ike_sa_set_state(sa, IKE_SA_DELETING, sa->del_reason);

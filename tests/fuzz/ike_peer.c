@@ -120,6 +120,9 @@ ike_peer_free(struct ike_peer *p)
 	buf_free(p->last_resp);
 	buf_free(p->last_inner);
 	ike_keys_free(p->keys);
+	ike_keys_free(p->next_keys);
+	buf_free(p->rk_ni);
+	kex_free(p->rk_kex);
 	ike_child_keys_done(&p->child);
 	free(p);
 }
@@ -159,7 +162,8 @@ ike_peer_seal(struct ike_peer *p, uint8_t exchange, bool response,
 {
 	struct ike_hdr h = { .exchange = exchange,
 		.msgid = msgid,
-		.flags = response ? IKE_FLAG_RESPONSE : 0 };
+		.flags = (response ? IKE_FLAG_RESPONSE : 0) |
+		    (p->initiator ? IKE_FLAG_INITIATOR : 0) };
 	size_t room = p->conf.frag_size, total;
 	struct rd r = *inner, slice;
 	int e = 0;
@@ -451,6 +455,8 @@ on_init(struct ike_peer *p, const struct rd *dgram, const struct ike_hdr *h,
 		if (r < 0)
 			r = peer_err(
 			    p, r, "no proposal with group %u", ke.group);
+		p->suite = suite;
+		p->dh = ke.group;
 		if (r == 0 && (r = init_nonce(p, c)) == 0 &&
 		    (p->init_req = buf_dup_rd(dgram)) != NULL)
 			r = init_keys(p, &suite, &ke);
@@ -821,6 +827,8 @@ on_msk_auth(struct ike_peer *p, uint32_t msgid, const struct ike_pld_chain *c)
 	return r;
 }
 
+static void peer_switch(struct ike_peer *);
+
 static int
 on_info(struct ike_peer *p, uint32_t msgid, const struct ike_pld_chain *c)
 {
@@ -828,13 +836,351 @@ on_info(struct ike_peer *p, uint32_t msgid, const struct ike_pld_chain *c)
 	struct ike_pld_wr pw;
 	struct ike_pld_delete d;
 
-	for (size_t i = 0; i < c->n; i++)
-		if (c->v[i].type == IKE_PLD_DELETE &&
-		    ike_pld_parse_delete(&c->v[i].body, &d) == 0 &&
-		    d.proto == IKE_PROTO_IKE)
-			p->deleted = true;
+	bool ike = false;
+	int r;
+
+	for (size_t i = 0; i < c->n; i++) {
+		if (c->v[i].type != IKE_PLD_DELETE ||
+		    ike_pld_parse_delete(&c->v[i].body, &d) < 0)
+			continue;
+		ike = ike || d.proto == IKE_PROTO_IKE;
+		if (d.proto == IKE_PROTO_ESP && d.n_spis > 0)
+			p->deleted_esp = d.spis[0];
+	}
 	ike_pld_wr_init_chain(&pw, b, sizeof(b));
+	if (ike && p->next_keys != NULL && !p->next_initiator) {
+		/* 2.18: the client rekeyed the IKE SA and deletes the old. */
+		r = answer(p, IKE_INFORMATIONAL, msgid, &pw);
+		peer_switch(p);
+		return r;
+	}
+	p->deleted = p->deleted || ike;
 	return answer(p, IKE_INFORMATIONAL, msgid, &pw);
+}
+
+/* ---- CREATE_CHILD_SA: rekeys ---- */
+
+/* The rekeyed IKE SA takes over (2.18): keys, SPIs, message IDs. */
+static void
+peer_switch(struct ike_peer *p)
+{
+	ike_keys_free(p->keys);
+	p->keys = p->next_keys;
+	p->next_keys = NULL;
+	memcpy(p->spi_i, p->next_spi_i, IKE_SPI_LEN);
+	memcpy(p->spi_r, p->next_spi_r, IKE_SPI_LEN);
+	p->initiator = p->next_initiator;
+	p->suite = p->next_suite;
+	p->dh = p->next_dh;
+	p->next_msgid = 0;
+	p->my_msgid = 0;
+	p->n_ike_rekeys++;
+}
+
+static int
+rekey_refuse(struct ike_peer *p, uint32_t msgid)
+{
+	uint8_t b[64];
+	struct ike_pld_wr pw;
+
+	p->n_refused++;
+	ike_pld_wr_init_chain(&pw, b, sizeof(b));
+	notify(&pw, p->conf.refuse_rekey, NULL, 0);
+	return answer(p, IKE_CREATE_CHILD_SA, msgid, &pw);
+}
+
+/* Our KE for the client's, and g^ir. */
+static int
+rekey_kex(struct ike_peer *p, const struct ike_pld_ke *ke, struct kex **ret,
+    struct buf **ret_g_ir)
+{
+	int r = kex_new(ke->group, ret);
+
+	if (r == 0)
+		r = kex_derive(*ret, &ke->data, ret_g_ir);
+	if (r < 0)
+		(void)peer_err(p, r, "the client's rekey KE is unusable");
+	return r;
+}
+
+static int
+random_nonce(struct buf **ret)
+{
+	*ret = buf_new(32);
+	if (*ret == NULL)
+		return -ENOMEM;
+	return crypto_random((*ret)->p, 32);
+}
+
+/* The client's CHILD_SA rekey: its first proposal (with the DH group of
+ * its KE), a new SPI of ours, the keys of 2.17 from our side. */
+static int
+on_child_rekey(struct ike_peer *p, uint32_t msgid,
+    const struct ike_pld_chain *c, const struct ike_pld_sa *sa,
+    struct ike_pld_wr *pw)
+{
+	const struct ike_pld_ref *kr = find(c, IKE_PLD_KE);
+	struct ike_pld_sa ans = { .n_props = 1 };
+	struct ike_pld_nonce ni;
+	struct ike_pld_ke ke = { 0 };
+	struct kex *kex = NULL;
+	struct buf *g_ir = NULL, *nr = NULL;
+	struct rd g, n;
+	int r;
+
+	p->my_spi = 0;
+	r = ike_pld_parse_nonce(&find(c, IKE_PLD_NONCE)->body, &ni);
+	if (r == 0 && kr != NULL)
+		r = ike_pld_parse_ke(&kr->body, &ke);
+	while (r == 0 && p->my_spi < 256)
+		r = crypto_random(&p->my_spi, sizeof(p->my_spi));
+	if (r == 0)
+		r = esp_take(p, &sa->props[0], &ans.props[0]);
+	if (r == 0 && kr != NULL) {
+		if (!prop_has_group(&sa->props[0], ke.group))
+			return peer_err(
+			    p, -EPROTO, "KE of a group not offered");
+		ans.props[0].xforms[ans.props[0].n_xforms++] =
+		    (struct ike_xform){ .type = IKE_XFORM_DH, .id = ke.group };
+		r = rekey_kex(p, &ke, &kex, &g_ir);
+	}
+	if (r == 0)
+		r = random_nonce(&nr);
+	g = g_ir != NULL ? buf_rd(g_ir) : rd_make(NULL, 0);
+	n = nr != NULL ? buf_rd(nr) : rd_make(NULL, 0);
+	ike_child_keys_done(&p->child);
+	if (r == 0)
+		r = ike_keys_child(p->keys, &p->esp, g_ir != NULL ? &g : NULL,
+		    &ni.data, &n, false, &p->child);
+	if (r == 0) {
+		ike_pld_build_sa(pw, &ans);
+		ike_pld_build_nonce(pw, &(struct ike_pld_nonce){ .data = n });
+		if (kex != NULL)
+			ike_pld_build_ke(pw,
+			    &(struct ike_pld_ke){
+				.group = ke.group, .data = kex_public(kex) });
+		ike_pld_build_raw(
+		    pw, IKE_PLD_TSI, false, &find(c, IKE_PLD_TSI)->body);
+		ike_pld_build_raw(
+		    pw, IKE_PLD_TSR, false, &find(c, IKE_PLD_TSR)->body);
+		r = answer(p, IKE_CREATE_CHILD_SA, msgid, pw);
+	}
+	p->have_child = r == 0;
+	if (r == 0) {
+		p->n_child_rekeys++;
+		p->child_pfs = kex != NULL;
+	}
+	kex_free(kex);
+	buf_free(g_ir);
+	buf_free(nr);
+	return r;
+}
+
+/* The proposal the chosen one answers to (its number), for its SPI. */
+static const struct ike_proposal *
+prop_numbered(const struct ike_pld_sa *sa, uint8_t num)
+{
+	for (size_t i = 0; i < sa->n_props; i++)
+		if (sa->props[i].num == num)
+			return &sa->props[i];
+	return NULL;
+}
+
+/* The client's IKE SA rekey: the new keys wait for its DELETE of the
+ * old SA (on_info). */
+static int
+on_ike_rekey(struct ike_peer *p, uint32_t msgid, const struct ike_pld_chain *c,
+    const struct ike_pld_sa *sa, struct ike_pld_wr *pw)
+{
+	struct ike_proposal prop;
+	const struct ike_proposal *theirs;
+	struct ike_pld_nonce ni;
+	struct ike_pld_ke ke;
+	struct kex *kex = NULL;
+	struct buf *g_ir = NULL, *nr = NULL;
+	struct rd g, n;
+	int r;
+
+	r = ike_pld_parse_nonce(&find(c, IKE_PLD_NONCE)->body, &ni);
+	if (r == 0)
+		r = ike_pld_parse_ke(&find(c, IKE_PLD_KE)->body, &ke);
+	if (r == 0 && choose_ike(sa, ke.group, &prop, &p->next_suite) < 0)
+		return peer_err(p, -EPROTO, "no IKE proposal for the rekey");
+	theirs = r == 0 ? prop_numbered(sa, prop.num) : NULL;
+	if (r == 0 && (theirs == NULL || theirs->spi_len != IKE_SPI_LEN))
+		return peer_err(p, -EPROTO, "the rekey's SPI is not 8 bytes");
+	if (r == 0) {
+		memcpy(p->next_spi_i, theirs->spi, IKE_SPI_LEN);
+		r = crypto_random(p->next_spi_r, IKE_SPI_LEN);
+	}
+	prop.spi_len = IKE_SPI_LEN;
+	memcpy(prop.spi, p->next_spi_r, IKE_SPI_LEN);
+	if (r == 0)
+		r = rekey_kex(p, &ke, &kex, &g_ir);
+	if (r == 0)
+		r = random_nonce(&nr);
+	if (r == 0) {
+		g = buf_rd(g_ir);
+		n = buf_rd(nr);
+		ike_keys_free(p->next_keys);
+		p->next_keys = NULL;
+		r = ike_keys_rekey(p->keys, &p->next_suite, &g, &ni.data, &n,
+		    p->next_spi_i, p->next_spi_r, false, &p->next_keys);
+	}
+	if (r == 0) {
+		p->next_dh = ke.group;
+		p->next_initiator = false;
+		ike_pld_build_sa(pw,
+		    &(struct ike_pld_sa){ .n_props = 1, .props = { prop } });
+		ike_pld_build_nonce(pw, &(struct ike_pld_nonce){ .data = n });
+		ike_pld_build_ke(pw,
+		    &(struct ike_pld_ke){
+			.group = ke.group, .data = kex_public(kex) });
+		r = answer(p, IKE_CREATE_CHILD_SA, msgid, pw);
+	}
+	kex_free(kex);
+	buf_free(g_ir);
+	buf_free(nr);
+	return r;
+}
+
+static int
+on_create_child(
+    struct ike_peer *p, uint32_t msgid, const struct ike_pld_chain *c)
+{
+	uint8_t *b = malloc(BUF_MAX);
+	struct ike_pld_sa *sa = malloc(sizeof(*sa));
+	struct ike_pld_wr pw;
+	int r = b != NULL && sa != NULL ? 0 : -ENOMEM;
+
+	if (r == 0 && p->conf.refuse_rekey != 0 &&
+	    (p->conf.refuse_rekey_times == 0 ||
+		p->n_refused < p->conf.refuse_rekey_times)) {
+		free(b);
+		free(sa);
+		return rekey_refuse(p, msgid);
+	}
+	if (r == 0 &&
+	    (find(c, IKE_PLD_SA) == NULL || find(c, IKE_PLD_NONCE) == NULL ||
+		ike_pld_parse_sa(&find(c, IKE_PLD_SA)->body, sa) < 0))
+		r = peer_err(p, -EBADMSG, "a malformed CREATE_CHILD_SA");
+	if (r == 0)
+		ike_pld_wr_init_chain(&pw, b, BUF_MAX);
+	if (r == 0 && find(c, IKE_PLD_TSI) == NULL)
+		r = on_ike_rekey(p, msgid, c, sa, &pw);
+	else if (r == 0)
+		r = on_child_rekey(p, msgid, c, sa, &pw);
+	free(b);
+	free(sa);
+	return r;
+}
+
+/* ---- Our own IKE SA rekey ---- */
+
+int
+ike_peer_rekey_ike(struct ike_peer *p)
+{
+	struct ike_proposal prop = {
+		.num = 1, .proto = IKE_PROTO_IKE, .spi_len = IKE_SPI_LEN
+	};
+	uint8_t b[1024];
+	struct ike_pld_wr pw;
+	struct rd inner;
+	int r;
+
+	prop.xforms[prop.n_xforms++] =
+	    (struct ike_xform){ .type = IKE_XFORM_ENCR,
+		    .id = p->suite.encr,
+		    .key_bits = (uint16_t)p->suite.encr_bits };
+	if (p->suite.integ != IKE_INTEG_NONE)
+		prop.xforms[prop.n_xforms++] =
+		    (struct ike_xform){ .type = IKE_XFORM_INTEG,
+			    .id = p->suite.integ };
+	prop.xforms[prop.n_xforms++] =
+	    (struct ike_xform){ .type = IKE_XFORM_PRF, .id = p->suite.prf };
+	prop.xforms[prop.n_xforms++] =
+	    (struct ike_xform){ .type = IKE_XFORM_DH, .id = p->dh };
+	r = crypto_random(p->next_spi_i, IKE_SPI_LEN);
+	memcpy(prop.spi, p->next_spi_i, IKE_SPI_LEN);
+	buf_free(p->rk_ni);
+	p->rk_ni = NULL;
+	kex_free(p->rk_kex);
+	p->rk_kex = NULL;
+	if (r == 0)
+		r = random_nonce(&p->rk_ni);
+	if (r == 0)
+		r = kex_new(p->dh, &p->rk_kex);
+	if (r < 0)
+		return r;
+	ike_pld_wr_init_chain(&pw, b, sizeof(b));
+	ike_pld_build_sa(
+	    &pw, &(struct ike_pld_sa){ .n_props = 1, .props = { prop } });
+	ike_pld_build_nonce(
+	    &pw, &(struct ike_pld_nonce){ .data = buf_rd(p->rk_ni) });
+	ike_pld_build_ke(&pw,
+	    &(struct ike_pld_ke){
+		.group = p->dh, .data = kex_public(p->rk_kex) });
+	r = ike_pld_wr_finish(&pw, &inner);
+	if (r == 0)
+		r = ike_peer_request(p, IKE_CREATE_CHILD_SA, &inner, pw.first);
+	p->rekeying_ike = r == 0;
+	return r;
+}
+
+/* The client's answer: the new keys (we initiated), then our DELETE of
+ * the old IKE SA under the old keys. */
+static int
+on_ike_rekey_answer(struct ike_peer *p, const struct ike_pld_chain *c)
+{
+	struct ike_pld_sa *sa = malloc(sizeof(*sa));
+	struct ike_pld_nonce nr;
+	struct ike_pld_ke ke;
+	struct buf *g_ir = NULL;
+	struct rd ni = buf_rd(p->rk_ni), g;
+	uint8_t b[64];
+	struct ike_pld_wr pw;
+	struct rd inner;
+	int r = sa != NULL ? 0 : -ENOMEM;
+
+	p->rekeying_ike = false;
+	if (r == 0 &&
+	    (find(c, IKE_PLD_SA) == NULL || find(c, IKE_PLD_KE) == NULL ||
+		find(c, IKE_PLD_NONCE) == NULL))
+		r = peer_err(p, -EPROTO, "the client refused our IKE rekey");
+	if (r == 0)
+		r = ike_pld_parse_sa(&find(c, IKE_PLD_SA)->body, sa);
+	if (r == 0 && sa->props[0].spi_len != IKE_SPI_LEN)
+		r = peer_err(p, -EPROTO, "the client's new SPI is not 8 bytes");
+	if (r == 0)
+		memcpy(p->next_spi_r, sa->props[0].spi, IKE_SPI_LEN);
+	free(sa);
+	if (r == 0)
+		r = ike_pld_parse_nonce(&find(c, IKE_PLD_NONCE)->body, &nr);
+	if (r == 0)
+		r = ike_pld_parse_ke(&find(c, IKE_PLD_KE)->body, &ke);
+	if (r == 0)
+		r = kex_derive(p->rk_kex, &ke.data, &g_ir);
+	if (r == 0) {
+		g = buf_rd(g_ir);
+		p->next_suite = p->suite;
+		p->next_dh = p->dh;
+		p->next_initiator = true;
+		ike_keys_free(p->next_keys);
+		p->next_keys = NULL;
+		r = ike_keys_rekey(p->keys, &p->suite, &g, &ni, &nr.data,
+		    p->next_spi_i, p->next_spi_r, true, &p->next_keys);
+	}
+	buf_free(g_ir);
+	if (r < 0)
+		return r;
+	ike_pld_wr_init_chain(&pw, b, sizeof(b));
+	ike_pld_build_delete(
+	    &pw, &(struct ike_pld_delete){ .proto = IKE_PROTO_IKE });
+	r = ike_pld_wr_finish(&pw, &inner);
+	if (r == 0)
+		r = ike_peer_request(p, IKE_INFORMATIONAL, &inner, pw.first);
+	p->deleting_old = r == 0;
+	return r;
 }
 
 static int
@@ -847,6 +1193,8 @@ on_request(
 	p->next_msgid++;
 	if (h->exchange == IKE_INFORMATIONAL)
 		return on_info(p, h->msgid, c);
+	if (h->exchange == IKE_CREATE_CHILD_SA)
+		return on_create_child(p, h->msgid, c);
 	if (h->exchange != IKE_AUTH)
 		return peer_err(p, -EPROTO, "exchange %u", h->exchange);
 	if (find(c, IKE_PLD_IDI) != NULL)
@@ -858,14 +1206,26 @@ on_request(
 	return peer_err(p, -EPROTO, "an IKE_AUTH request we did not expect");
 }
 
-/* The client's response to one of our requests: kept for the test. */
+static int on_ike_rekey_answer(struct ike_peer *, const struct ike_pld_chain *);
+
+/* The client's response to one of our requests: kept for the test;
+ * our IKE SA rekey goes on. */
 static int
-on_response(struct ike_peer *p, const struct buf *inner, uint8_t first)
+on_response(struct ike_peer *p, const struct buf *inner, uint8_t first,
+    const struct ike_pld_chain *c)
 {
 	buf_free(p->last_resp);
 	p->last_resp = buf_dup(inner->p, inner->len);
 	p->last_resp_first = first;
-	return p->last_resp != NULL ? 0 : -ENOMEM;
+	if (p->last_resp == NULL)
+		return -ENOMEM;
+	if (p->rekeying_ike)
+		return on_ike_rekey_answer(p, c);
+	if (p->deleting_old) {
+		p->deleting_old = false;
+		peer_switch(p);
+	}
+	return 0;
 }
 
 static int
@@ -889,7 +1249,7 @@ on_encrypted(struct ike_peer *p, const struct rd *dgram,
 	if (r < 0)
 		r = peer_err(p, r, "the client's inner payloads are malformed");
 	else if (h->flags & IKE_FLAG_RESPONSE)
-		r = on_response(p, inner, first);
+		r = on_response(p, inner, first, &c);
 	else
 		r = on_request(p, h, &c);
 	buf_free(inner);
@@ -911,8 +1271,8 @@ ike_peer_input(struct ike_peer *p, const struct rd *dgram)
 		r = ike_pld_split(&chain, h.next, &c, &crit);
 	if (r < 0)
 		return peer_err(p, r, "malformed message");
-	if (!(h.flags & IKE_FLAG_INITIATOR))
-		return peer_err(p, -EPROTO, "no initiator flag");
+	if (((h.flags & IKE_FLAG_INITIATOR) != 0) == p->initiator)
+		return peer_err(p, -EPROTO, "the initiator flag is wrong");
 	if (h.exchange == IKE_SA_INIT)
 		return on_init(p, dgram, &h, &c);
 	return on_encrypted(p, dgram, &h, &c);

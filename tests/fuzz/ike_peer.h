@@ -6,7 +6,10 @@
  * engine against a gateway in memory.  It plays what strongSwan plays in
  * tests/integration, and can misbehave on request: demand a COOKIE, ask
  * for another DH group, refuse every proposal, sign badly, refuse the
- * client, refuse the CHILD_SA, fragment its messages.
+ * client, refuse the CHILD_SA, fragment its messages.  It answers the
+ * client's rekeys (CREATE_CHILD_SA for the CHILD_SA, with or without a
+ * KE, and for the IKE SA), refuses them on request, and rekeys the IKE SA
+ * itself (ike_peer_rekey_ike).
  *
  * It is a test tool, not a second implementation: it assumes the engine
  * asks in order, checks what the tests need (the client's AUTH, its
@@ -64,6 +67,9 @@ struct ike_peer_conf {
 	bool bad_msk_auth;   /* corrupt our AUTH from the MSK */
 	bool auth_failed;    /* answer IKE_AUTH with AUTHENTICATION_FAILED */
 	bool refuse_child;   /* IKE_AUTH done, N(TS_UNACCEPTABLE) */
+	uint16_t refuse_rekey;	     /* answer the client's CREATE_CHILD_SA
+					with this notify ... */
+	unsigned refuse_rekey_times; /* ... this many times (0: always) */
 	/* Determinism for the fuzzer (NULL: random). */
 	const struct rd *nr;
 	const struct rd *g_ir;
@@ -117,6 +123,27 @@ struct ike_peer {
 	struct buf *out[IKE_PEER_MAX_OUT]; /* owned: datagrams for the client */
 	size_t n_out;
 	char error[256]; /* why the last input failed */
+
+	/* Rekeys. */
+	bool initiator;		    /* we rekeyed the IKE SA: we are its
+				     original initiator now (I flag) */
+	struct ike_suite suite;	    /* the IKE SA's */
+	uint16_t dh;		    /* the IKE SA's group */
+	unsigned n_child_rekeys;    /* the client's CHILD_SA rekeys answered */
+	unsigned n_ike_rekeys;	    /* IKE SA rekeys done, either side's */
+	unsigned n_refused;	    /* CREATE_CHILD_SAs refused on request */
+	bool child_pfs;		    /* the last CHILD_SA rekey had a KE */
+	uint32_t deleted_esp;	    /* the last ESP SPI the client deleted */
+	struct ike_keys *next_keys; /* owned: the rekeyed IKE SA's, until
+				       the old one is deleted */
+	uint8_t next_spi_i[IKE_SPI_LEN], next_spi_r[IKE_SPI_LEN];
+	struct ike_suite next_suite;
+	uint16_t next_dh;
+	bool next_initiator;
+	bool rekeying_ike;  /* our CREATE_CHILD_SA for the IKE SA is out */
+	bool deleting_old;  /* our D(IKE) of the old IKE SA is out */
+	struct buf *rk_ni;  /* owned: its nonce */
+	struct kex *rk_kex; /* owned: its KE */
 };
 
 int ike_peer_new(const struct ike_peer_conf *, struct ike_peer **ret);
@@ -134,6 +161,11 @@ int ike_peer_request(
 /* Any message under our keys, into p->out (the fuzzer's way in). */
 int ike_peer_seal(struct ike_peer *, uint8_t exchange, bool response,
     uint32_t msgid, const struct rd *inner, uint8_t first);
+
+/* We rekey the IKE SA: CREATE_CHILD_SA{SA, Ni, KEi} into p->out; on
+ * the client's answer, our DELETE of the old SA; on its answer, the new
+ * SA is ours (p->n_ike_rekeys). */
+int ike_peer_rekey_ike(struct ike_peer *);
 
 /* Drops the datagrams in p->out. */
 void ike_peer_out_clear(struct ike_peer *);

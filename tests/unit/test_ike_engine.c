@@ -39,6 +39,7 @@
 #include "ike_int.h"
 #include "ike_sk.h"
 #include "ike_world.h"
+#include "loop.h"
 #include "names.h"
 #include "tls_ctx.h"
 
@@ -816,8 +817,9 @@ test_gateway_deletes_child(void **state)
 
 /* What the gateway's CREATE_CHILD_SA carries. */
 struct rekey_opts {
-	uint32_t rekey_spi; /* N(REKEY_SA)'s SPI; 0: no REKEY_SA */
-	bool ke;	    /* a KE (PFS) */
+	uint32_t rekey_spi;    /* N(REKEY_SA)'s SPI; 0: no REKEY_SA */
+	bool ke;	       /* a KE (PFS) of zeros, MODP_2048 */
+	const struct kex *kex; /* or this one's KE, its group in SA */
 };
 
 static void
@@ -839,6 +841,8 @@ build_rekey(struct ike_pld_wr *pw, const void *arg)
 			{ .type = IKE_XFORM_ESN, .id = IKE_ESN_NO } } } } };
 	struct ike_pld_ts ts;
 
+	if (o != NULL && o->kex != NULL)
+		sa.props[0].xforms[1].id = kex_group(o->kex);
 	if (o != NULL && o->rekey_spi != 0) {
 		for (size_t i = 0; i < 4; i++)
 			spi[i] = (uint8_t)(o->rekey_spi >> (24 - 8 * i));
@@ -853,6 +857,10 @@ build_rekey(struct ike_pld_wr *pw, const void *arg)
 		ike_pld_build_ke(pw,
 		    &(struct ike_pld_ke){ .group = IKE_DH_MODP_2048,
 			.data = { ke, sizeof(ke) } });
+	if (o != NULL && o->kex != NULL)
+		ike_pld_build_ke(pw,
+		    &(struct ike_pld_ke){ .group = kex_group(o->kex),
+			.data = kex_public(o->kex) });
 	ike_ts_request(&ts);
 	ike_pld_build_ts(pw, IKE_PLD_TSI, &ts);
 	ike_pld_build_ts(pw, IKE_PLD_TSR, &ts);
@@ -979,8 +987,61 @@ test_gateway_rekeys_child(void **state)
 	world_free(w);
 }
 
-/* A rekey naming an SA we do not have: CHILD_SA_NOT_FOUND; with a KE
- * (PFS, not done yet): NO_PROPOSAL_CHOSEN.  Nothing changes. */
+/*
+ * The gateway's rekey with PFS (1.3.1): a group our ESP proposal names,
+ * so we answer KEr of that group, and KEYMAT comes from the new g^ir.
+ */
+static void
+test_gateway_rekeys_child_pfs(void **state)
+{
+	struct world *w = up(&(struct world_opts){
+	    .pubkey = true, .esp = "aes256gcm16-ecp256" });
+	static const uint8_t zero[32];
+	struct rekey_opts o = { .rekey_spi = w->child.spi_out };
+	struct ike_child_keys gw = { 0 };
+	struct ike_pld_chain c;
+	struct ike_pld_nonce nr;
+	struct ike_pld_ke ke;
+	struct kex *kex = NULL;
+	struct buf *g_ir = NULL;
+	struct rd g;
+	uint8_t crit;
+
+	(void)state;
+	assert_int_equal(kex_new(IKE_DH_ECP_256, &kex), 0);
+	o.kex = kex;
+	peer_asks(w, IKE_CREATE_CHILD_SA, build_rekey, &o);
+	still_up(w, w->sa->n_dropped);
+	assert_int_equal(w->n_established, 2);
+	assert_int_equal(ike_pld_split(&(struct rd){ w->peer->last_resp->p,
+					   w->peer->last_resp->len },
+			     w->peer->last_resp_first, &c, &crit),
+	    0);
+	assert_non_null(ike_pld_find(c.v, c.n, IKE_PLD_KE));
+	assert_int_equal(
+	    ike_pld_parse_ke(&ike_pld_find(c.v, c.n, IKE_PLD_KE)->body, &ke),
+	    0);
+	assert_int_equal(ke.group, IKE_DH_ECP_256);
+	assert_int_equal(kex_derive(kex, &ke.data, &g_ir), 0);
+	assert_int_equal(ike_pld_parse_nonce(
+			     &ike_pld_find(c.v, c.n, IKE_PLD_NONCE)->body, &nr),
+	    0);
+	g = buf_rd(g_ir);
+	assert_int_equal(
+	    ike_keys_child(w->sa->keys, &w->child.esp, &g,
+		&(struct rd){ zero, sizeof(zero) }, &nr.data, true, &gw),
+	    0);
+	assert_memory_equal(gw.encr_out->p, w->encr_in->p, w->encr_in->len);
+	assert_memory_equal(gw.encr_in->p, w->encr_out->p, w->encr_out->len);
+	ike_child_keys_done(&gw);
+	buf_free(g_ir);
+	kex_free(kex);
+	world_free(w);
+}
+
+/* A rekey naming an SA we do not have: CHILD_SA_NOT_FOUND; with a KE of
+ * a group our ESP proposals do not name: NO_PROPOSAL_CHOSEN.  Nothing
+ * changes. */
 static void
 test_gateway_rekey_refused(void **state)
 {
@@ -995,6 +1056,251 @@ test_gateway_rekey_refused(void **state)
 	answer_has_notify(w, IKE_N_NO_PROPOSAL_CHOSEN);
 	still_up(w, w->sa->n_dropped);
 	assert_int_equal(w->n_established, 1);
+	world_free(w);
+}
+
+/* ---- Our rekeys (ike_xchg_rekey.c) ---- */
+
+static void
+buf_eq(const struct buf *a, const struct buf *b)
+{
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_int_equal(a->len, b->len);
+	assert_memory_equal(a->p, b->p, a->len);
+}
+
+/* The daemon's new CHILD_SA is the one the gateway made: SPIs crossed,
+ * our outbound keys its inbound ones (2.17, we initiated). */
+static void
+child_matches_peer(const struct world *w)
+{
+	assert_int_equal(w->child.spi_in, w->peer->client_spi);
+	assert_int_equal(w->child.spi_out, w->peer->my_spi);
+	buf_eq(w->encr_out, w->peer->child.encr_in);
+	buf_eq(w->encr_in, w->peer->child.encr_out);
+}
+
+/* Our CHILD_SA rekey, complete: the new SA installed (rekey set), then
+ * the old one deleted and, once the gateway answered, gone. */
+static void
+rekey_child_once(struct world *w, bool pfs)
+{
+	uint32_t old_in = w->child.spi_in, old_out = w->child.spi_out;
+	unsigned est = w->n_established, gone = w->n_child_gone;
+	unsigned done = w->peer->n_child_rekeys;
+
+	assert_int_equal(ike_sa_rekey_child(w->sa), 0);
+	assert_int_equal(ike_sa_state(w->sa), IKE_SA_REKEYING);
+	assert_int_equal(ike_sa_rekey_child(w->sa), 0); /* under way */
+	world_pump(w);
+	assert_int_equal(w->peer_err, 0);
+	still_up(w, w->sa->n_dropped);
+	assert_int_equal(w->peer->n_child_rekeys, done + 1);
+	assert_int_equal(w->peer->child_pfs, pfs);
+	assert_int_equal(w->n_established, est + 1);
+	assert_true(w->child.rekey);
+	assert_int_not_equal(w->child.spi_in, old_in);
+	assert_int_equal(w->child.vip4.ss_family, AF_INET);
+	child_matches_peer(w);
+	/* Make before break: the old one went after the new one came. */
+	assert_int_equal(w->peer->deleted_esp, old_in);
+	assert_int_equal(w->n_child_gone, gone + 1);
+	assert_int_equal(w->gone_in, old_in);
+	assert_int_equal(w->gone_out, old_out);
+	assert_false(w->sa->child_old.installed);
+	assert_false(w->sa->xchg.active);
+	assert_true(timer_pending(w->sa->t_rekey_child));
+}
+
+/*
+ * The timers: both armed once the SA is up, the IKE SA's at the
+ * profile's lifetime minus at most 10% (status says when); our CHILD_SA
+ * rekey, twice, without PFS (the profile's ESP proposals name no group).
+ */
+static void
+test_rekey_child(void **state)
+{
+	struct world *w = up(&(struct world_opts){ .pubkey = true });
+	int64_t in = ike_sa_rekey_in_s(w->sa);
+
+	(void)state;
+	assert_true(timer_pending(w->sa->t_rekey_child));
+	assert_true(timer_pending(w->sa->t_rekey_ike));
+	assert_true(in > (int64_t)CONF_LIFE_IKE_DEFAULT * 9 / 10 - 1);
+	assert_true(in <= (int64_t)CONF_LIFE_IKE_DEFAULT);
+	rekey_child_once(w, false);
+	rekey_child_once(w, false);
+	assert_int_equal(ike_sa_rekeys(w->sa, NULL), 2);
+	world_free(w);
+}
+
+/* With a DH group in the ESP proposal: KEi, and KEYMAT from the new
+ * g^ir (1.3.1, 2.17). */
+static void
+test_rekey_child_pfs(void **state)
+{
+	struct world *w = up(&(struct world_opts){
+	    .pubkey = true, .esp = "aes256gcm16-ecp256, aes256-sha256" });
+
+	(void)state;
+	rekey_child_once(w, true);
+	rekey_child_once(w, true);
+	world_free(w);
+}
+
+static void
+same_spis(const struct world *w)
+{
+	assert_memory_equal(w->sa->spi_i, w->peer->spi_i, IKE_SPI_LEN);
+	assert_memory_equal(w->sa->spi_r, w->peer->spi_r, IKE_SPI_LEN);
+}
+
+/* A liveness check goes through: the keys and message IDs agree. */
+static void
+liveness_ok(struct world *w)
+{
+	w->conf->dpd = 30;
+	w->sa->t_rx -= 31000;
+	ike_info_liveness_timeout(w->sa);
+	assert_true(w->sa->xchg.active);
+	world_pump(w);
+	assert_int_equal(w->peer_err, 0);
+	still_up(w, w->sa->n_dropped);
+	assert_false(w->sa->xchg.active);
+}
+
+/*
+ * Our IKE SA rekey (2.18): new SPIs and keys, the old SA deleted under
+ * its own keys, message IDs from 0; the CHILD_SA moves along and can be
+ * rekeyed under the new SA's SK_d.
+ */
+static void
+test_rekey_ike(void **state)
+{
+	struct world *w = up(&(struct world_opts){ .pubkey = true });
+	uint8_t old_i[IKE_SPI_LEN];
+	unsigned est = w->n_established, ike = 0;
+
+	(void)state;
+	memcpy(old_i, w->sa->spi_i, IKE_SPI_LEN);
+	assert_int_equal(ike_sa_rekey_ike(w->sa), 0);
+	assert_int_equal(ike_sa_state(w->sa), IKE_SA_REKEYING);
+	world_pump(w);
+	assert_int_equal(w->peer_err, 0);
+	still_up(w, w->sa->n_dropped);
+	(void)ike_sa_rekeys(w->sa, &ike);
+	assert_int_equal(ike, 1);
+	assert_int_equal(w->peer->n_ike_rekeys, 1);
+	assert_false(w->peer->deleted);
+	assert_true(w->sa->initiator);
+	assert_memory_not_equal(w->sa->spi_i, old_i, IKE_SPI_LEN);
+	same_spis(w);
+	assert_int_equal(w->n_established, est); /* the CHILD_SA stays */
+	assert_int_equal(w->n_child_gone, 0);
+	assert_true(ike_sa_rekey_in_s(w->sa) > 0);
+	liveness_ok(w);
+	rekey_child_once(w, false);
+	world_free(w);
+}
+
+/*
+ * The gateway rekeys the IKE SA: we answer SA (our new SPI), Nr, KEr;
+ * its DELETE of the old SA, under the old keys, hands over to the new
+ * one, where the gateway is the original initiator now (3.1: the I flag
+ * turns).  Our own rekeys work on it, and ours makes us the initiator
+ * again.
+ */
+static void
+test_gateway_rekeys_ike(void **state)
+{
+	struct world *w = up(&(struct world_opts){ .pubkey = true });
+	unsigned ike = 0;
+
+	(void)state;
+	assert_int_equal(ike_peer_rekey_ike(w->peer), 0);
+	world_deliver(w);
+	world_pump(w);
+	assert_int_equal(w->peer_err, 0);
+	still_up(w, w->sa->n_dropped);
+	assert_int_equal(w->peer->n_ike_rekeys, 1);
+	(void)ike_sa_rekeys(w->sa, &ike);
+	assert_int_equal(ike, 1);
+	assert_false(w->sa->initiator);
+	assert_true(w->peer->initiator);
+	same_spis(w);
+	assert_int_equal(w->n_child_gone, 0);
+	liveness_ok(w);
+	rekey_child_once(w, false);
+	assert_int_equal(ike_sa_rekey_ike(w->sa), 0);
+	world_pump(w);
+	assert_int_equal(w->peer_err, 0);
+	still_up(w, w->sa->n_dropped);
+	assert_true(w->sa->initiator);
+	assert_false(w->peer->initiator);
+	assert_int_equal(w->peer->n_ike_rekeys, 2);
+	same_spis(w);
+	liveness_ok(w);
+	world_free(w);
+}
+
+/* TEMPORARY_FAILURE: the same rekey again later, which then works;
+ * NO_ADDITIONAL_SAS: the IKE SA is deleted so the daemon reconnects. */
+static void
+test_rekey_refused(void **state)
+{
+	struct world *w = world_new(&(struct world_opts){ .pubkey = true });
+
+	(void)state;
+	w->pc.refuse_rekey = IKE_N_TEMPORARY_FAILURE;
+	w->pc.refuse_rekey_times = 1;
+	world_connect(w);
+	world_pump(w);
+	assert_int_equal(ike_sa_rekey_child(w->sa), 0);
+	world_pump(w);
+	still_up(w, w->sa->n_dropped);
+	assert_int_equal(w->peer->n_refused, 1);
+	assert_int_equal(w->n_established, 1);
+	assert_true(timer_pending(w->sa->t_rekey_child));
+	assert_int_equal(ike_rekey_child_start(w->sa), 0); /* the timer */
+	world_pump(w);
+	still_up(w, w->sa->n_dropped);
+	assert_int_equal(w->n_established, 2);
+	child_matches_peer(w);
+
+	w->peer->conf.refuse_rekey = IKE_N_NO_ADDITIONAL_SAS;
+	w->peer->conf.refuse_rekey_times = 0;
+	assert_int_equal(ike_sa_rekey_ike(w->sa), 0);
+	world_pump(w);
+	assert_int_equal(w->n_down, 1);
+	assert_int_equal(w->down_err, -ECONNRESET);
+	assert_false(w->down_permanent);
+	assert_reason(w, "refused our IKE SA rekey");
+	assert_true(w->peer->deleted);
+	world_free(w);
+}
+
+/*
+ * Both sides rekey the CHILD_SA at once (2.8.1): the gateway's request,
+ * arriving while ours is out, gets TEMPORARY_FAILURE; ours completes, and
+ * the tunnel never lacks an SA.
+ */
+static void
+test_rekey_collision(void **state)
+{
+	struct world *w = up(&(struct world_opts){ .pubkey = true });
+	struct rekey_opts o = { .rekey_spi = w->child.spi_out };
+
+	(void)state;
+	assert_int_equal(ike_sa_rekey_child(w->sa), 0);
+	peer_asks(w, IKE_CREATE_CHILD_SA, build_rekey, &o);
+	assert_int_equal(w->peer_err, 0);
+	answer_has_notify(w, IKE_N_TEMPORARY_FAILURE);
+	still_up(w, w->sa->n_dropped);
+	assert_int_equal(w->n_established, 2);
+	assert_int_equal(w->peer->n_child_rekeys, 1);
+	child_matches_peer(w);
+	assert_int_equal(w->n_child_gone, 1);
 	world_free(w);
 }
 
@@ -1595,7 +1901,14 @@ main(void)
 		cmocka_unit_test(test_gateway_rekey_refused),
 		cmocka_unit_test(test_gateway_new_child_refused),
 		cmocka_unit_test(test_gateway_rekeys_child),
+		cmocka_unit_test(test_gateway_rekeys_child_pfs),
 		cmocka_unit_test(test_liveness),
+		cmocka_unit_test(test_rekey_child),
+		cmocka_unit_test(test_rekey_child_pfs),
+		cmocka_unit_test(test_rekey_ike),
+		cmocka_unit_test(test_gateway_rekeys_ike),
+		cmocka_unit_test(test_rekey_refused),
+		cmocka_unit_test(test_rekey_collision),
 		cmocka_unit_test(test_proposal_check),
 		cmocka_unit_test(test_ts_narrowed),
 		cmocka_unit_test(test_cp_reply),
