@@ -10,6 +10,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,36 +135,44 @@ dns_server_str(const struct dns_server *s, char buf[DNS_ADDR_LEN])
 	return buf;
 }
 
+/* Appends to buf at *off; -ENOSPC when it does not fit whole. */
+static int P2S_PRINTF(4, 5)
+    append(char *buf, size_t len, size_t *off, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *off, len - *off, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= len - *off)
+		return -ENOSPC;
+	*off += (size_t)n;
+	return 0;
+}
+
 int
 dns_resolvconf_text(const struct dns_config *cfg, char *buf, size_t len)
 {
 	char a[DNS_ADDR_LEN];
+	const char *sep = "search ";
 	size_t off = 0;
-	bool search = false;
-	int n;
+	int r = len > 0 ? 0 : -ENOSPC;
 
-#define PUT(...)                                                               \
-	do {                                                                   \
-		n = snprintf(buf + off, len - off, __VA_ARGS__);               \
-		if (n < 0 || (size_t)n >= len - off)                           \
-			return -ENOSPC;                                        \
-		off += (size_t)n;                                              \
-	} while (0)
-	if (len == 0)
-		return -ENOSPC;
-	buf[0] = '\0';
-	for (size_t i = 0; i < cfg->n_servers; i++)
-		PUT("nameserver %s\n", dns_server_str(&cfg->servers[i], a));
-	for (size_t i = 0; i < cfg->n_domains; i++) {
+	if (r == 0)
+		buf[0] = '\0';
+	for (size_t i = 0; i < cfg->n_servers && r == 0; i++)
+		r = append(buf, len, &off, "nameserver %s\n",
+		    dns_server_str(&cfg->servers[i], a));
+	for (size_t i = 0; i < cfg->n_domains && r == 0; i++) {
 		if (cfg->domains[i].routing)
-			continue;
-		PUT("%s%s", search ? " " : "search ", cfg->domains[i].name);
-		search = true;
+			continue; /* resolv.conf has no routing domains */
+		r = append(buf, len, &off, "%s%s", sep, cfg->domains[i].name);
+		sep = " ";
 	}
-	if (search)
-		PUT("\n");
-#undef PUT
-	return (int)off;
+	if (r == 0 && sep[0] == ' ')
+		r = append(buf, len, &off, "\n");
+	return r < 0 ? r : (int)off;
 }
 
 /* ---- Applying it. ---- */
@@ -199,9 +208,10 @@ log_servers(
 	char list[DNS_MAX_SERVERS * (DNS_ADDR_LEN + 1)] = "", a[DNS_ADDR_LEN];
 	size_t off = 0;
 
-	for (size_t i = 0; i < cfg->n_servers && off < sizeof(list); i++)
-		off += (size_t)snprintf(list + off, sizeof(list) - off, "%s%s",
-		    i > 0 ? " " : "", dns_server_str(&cfg->servers[i], a));
+	for (size_t i = 0; i < cfg->n_servers; i++)
+		if (append(list, sizeof(list), &off, "%s%s", i > 0 ? " " : "",
+			dns_server_str(&cfg->servers[i], a)) < 0)
+			break;
 	log_emit(prio, __func__, 0,
 	    "dns on %s: servers [%s], %zu domain(s): %s", ifname, list,
 	    cfg->n_domains, how);
