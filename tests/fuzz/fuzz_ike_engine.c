@@ -16,6 +16,9 @@
  *   2  timer   the retransmission timer fires
  *   3  delete  the daemon deletes the SA
  *   4  pump    the engine's datagrams to the responder and back
+ *   5  rekey   the engine rekeys the CHILD_SA (ike_sa_rekey_child)
+ *   6  rekey   the engine rekeys the IKE SA (ike_sa_rekey_ike)
+ *   7  rekey   the responder rekeys the IKE SA (ike_peer_rekey_ike)
  *
  * States (state byte mod 6): 0 IKE_SA_INIT sent; 1 IKE_AUTH sent
  * (certificates); 2 IKE_AUTH sent (EAP-TLS); 3 in EAP, after the
@@ -407,7 +410,7 @@ rec_run(struct fz *f, uint8_t kind, const uint8_t *p, size_t len)
 {
 	struct rd m = rd_make(p, len);
 
-	switch (kind % 5) {
+	switch (kind % 8) {
 	case 0:
 		ike_sa_input(f->sa, &m);
 		break;
@@ -419,6 +422,21 @@ rec_run(struct fz *f, uint8_t kind, const uint8_t *p, size_t len)
 		break;
 	case 3:
 		ike_sa_delete(f->sa);
+		break;
+	case 5:
+	case 6:
+		/* -ENOTCONN unless the SA is up; nothing else to check. */
+		if ((kind % 8 == 5 ? ike_sa_rekey_child(f->sa)
+				   : ike_sa_rekey_ike(f->sa)) == -ENOTCONN &&
+		    ike_sa_state(f->sa) == IKE_SA_ESTABLISHED &&
+		    f->sa->child.installed)
+			abort();
+		break;
+	case 7:
+		if (f->peer->keys != NULL && ike_peer_rekey_ike(f->peer) == 0)
+			fz_deliver(f);
+		else
+			ike_peer_out_clear(f->peer);
 		break;
 	default:
 		fz_pump(f, FUZZ_MAX_SENT);
@@ -571,6 +589,25 @@ build_rekey(struct ike_pld_wr *pw)
 	ike_pld_build_ts(pw, IKE_PLD_TSR, &ts);
 }
 
+/* Our rekeys and the responder's, each answered (then the next timer). */
+static void
+seed_rekeys(const char *dir)
+{
+	static const struct rd none = { (const uint8_t *)"", 0 };
+	static const char *const names[] = { "rekey-child", "rekey-ike",
+		"rekey-ike-gw" };
+
+	for (uint8_t k = 0; k < 3; k++) {
+		struct seed sd = { .b = { FZ_ESTABLISHED }, .len = 1 };
+
+		seed_rec(&sd, (uint8_t)(5 + k), NULL, 0, &none);
+		seed_rec(&sd, 4, NULL, 0, &none);
+		seed_rec(&sd, 5, NULL, 0, &none);
+		seed_rec(&sd, 4, NULL, 0, &none);
+		seed_write(dir, names[k], FZ_ESTABLISHED, &sd);
+	}
+}
+
 static void P2S_NORETURN
 seeds(const char *dir)
 {
@@ -583,6 +620,7 @@ seeds(const char *dir)
 	seed_info(dir, "info-del-ike", IKE_INFORMATIONAL, build_del_ike);
 	seed_info(dir, "info-del-esp", IKE_INFORMATIONAL, build_del_esp);
 	seed_info(dir, "child-rekey", IKE_CREATE_CHILD_SA, build_rekey);
+	seed_rekeys(dir);
 	exit(0);
 }
 

@@ -889,14 +889,20 @@ rekey_refuse(struct ike_peer *p, uint32_t msgid)
 	return answer(p, IKE_CREATE_CHILD_SA, msgid, &pw);
 }
 
-/* Our KE for the client's, and g^ir. */
+/* Our KE for the client's, and g^ir (conf.g_ir when fixed, as the
+ * client's test hooks fix it). */
 static int
 rekey_kex(struct ike_peer *p, const struct ike_pld_ke *ke, struct kex **ret,
     struct buf **ret_g_ir)
 {
+	const struct rd *fixed = p->conf.g_ir;
 	int r = kex_new(ke->group, ret);
 
-	if (r == 0)
+	if (r == 0 && fixed != NULL)
+		r = (*ret_g_ir = buf_dup_secret(fixed->p, fixed->len)) != NULL
+		    ? 0
+		    : -ENOMEM;
+	else if (r == 0)
 		r = kex_derive(*ret, &ke->data, ret_g_ir);
 	if (r < 0)
 		(void)peer_err(p, r, "the client's rekey KE is unusable");
@@ -1158,7 +1164,11 @@ on_ike_rekey_answer(struct ike_peer *p, const struct ike_pld_chain *c)
 		r = ike_pld_parse_nonce(&find(c, IKE_PLD_NONCE)->body, &nr);
 	if (r == 0)
 		r = ike_pld_parse_ke(&find(c, IKE_PLD_KE)->body, &ke);
-	if (r == 0)
+	if (r == 0 && p->conf.g_ir != NULL)
+		r = (g_ir = buf_dup_secret(p->conf.g_ir->p, p->conf.g_ir->len))
+		    ? 0
+		    : -ENOMEM;
+	else if (r == 0)
 		r = kex_derive(p->rk_kex, &ke.data, &g_ir);
 	if (r == 0) {
 		g = buf_rd(g_ir);
