@@ -13,27 +13,14 @@ say "met", "NOT met" or "not measured" -- nothing is hidden or rounded in
 p2s's favour.
 """
 import glob
-import json
 import os
-import statistics
 import sys
+
+from reportlib import iperf_rate, med, ratio, rng
+import kernel_report
 
 res, total_s, rounds, t_tcp, t_udp, t_flood, udp_rate, flood_rate, \
     t_long, commit = sys.argv[1:11]
-
-
-def med(xs):
-    return statistics.median(xs) if xs else float('nan')
-
-
-def rng(xs, fmt):
-    if not xs:
-        return 'n/a'
-    return (fmt + ' [' + fmt + '-' + fmt + ']') % (med(xs), min(xs), max(xs))
-
-
-def ratio(a, b):
-    return a / b if b else float('nan')
 
 
 def read_lines(name):
@@ -338,31 +325,6 @@ if mem:
 # ---- throughput ----
 
 
-def iperf_rate(path):
-    """(Mbit/s received, bytes received, loss %) from iperf3 JSON."""
-    try:
-        with open(path) as f:
-            j = json.load(f)
-    except (OSError, ValueError):
-        return None
-    e = j.get('end', {})
-    if 'sum_received' in e and 'sum' not in e:       # TCP
-        s = e['sum_received']
-        return s['bits_per_second'] / 1e6, s['bytes'], 0.0
-    s = e.get('sum', {})
-    if 'lost_percent' in s:                           # UDP
-        recv = e.get('sum_received')
-        if recv and recv.get('bytes'):
-            return recv['bits_per_second'] / 1e6, recv['bytes'], \
-                s['lost_percent']
-        got = s['bytes'] * (1 - s['lost_percent'] / 100)
-        return got * 8 / s['seconds'] / 1e6, got, s['lost_percent']
-    if 'sum_received' in e:
-        s = e['sum_received']
-        return s['bits_per_second'] / 1e6, s['bytes'], 0.0
-    return None
-
-
 cpu_t = {}
 for w in read_lines('traffic-cpu.txt'):
     cpu_t[(w[0], w[1], w[2])] = int(w[3])
@@ -444,14 +406,9 @@ if routes:
                     float(m) < 100, '%s ms median, %s ms worst' % (m, hi))
     p('')
 
-p('## 5. Kernel datapath')
-p('')
-p('Not measured here: the kernel datapath throughput is another '
-  'engineer\'s benchmark (this host kernel has no ESP; it needs the '
-  'kernel lab).')
-p('')
-verdict('kernel datapath at the kernel\'s ESP speed', None,
-        'another engineer\'s benchmark')
+kernel_lines, kernel_verdict = kernel_report.section(res)
+out.extend(kernel_lines)
+verdicts.append(kernel_verdict)
 
 p('## 6. design.md section 7 targets')
 p('')
