@@ -485,3 +485,35 @@ eapt_converse(struct eap_peer *p, struct eapt_srv *s, struct eapt_run *run)
 	if (rec != NULL)
 		(void)fclose(rec);
 }
+
+/* ---------------------------------------------------------------- */
+/* The server behind tests/fuzz/ike_peer.h (its struct ike_peer_eap). */
+
+int
+eapt_ike_first(void *arg, struct wr *out)
+{
+	eapt_srv_first(arg, out);
+	return wr_ok(out) ? 0 : -ENOSPC;
+}
+
+int
+eapt_ike_step(void *arg, const struct rd *resp, struct wr *out, bool *ret_done)
+{
+	struct eapt_srv *s = arg;
+
+	if (eapt_srv_step(s, resp, out) < 0)
+		return -EPROTO;
+	*ret_done = s->sent_success || s->sent_failure;
+	return 0;
+}
+
+int
+eapt_ike_msk(void *arg, struct rd *ret)
+{
+	struct eapt_srv *s = arg;
+
+	if (!s->have_keys)
+		return -EPROTO;
+	*ret = rd_make(s->keys, 64);
+	return 0;
+}

@@ -106,4 +106,11 @@ void eapt_converse(struct eap_peer *, struct eapt_srv *, struct eapt_run *);
 size_t eapt_pkt(uint8_t *buf, size_t cap, uint8_t code, uint8_t id, int type,
     const void *data, size_t len);
 
+/* The server as the scripted IKE responder's EAP server (the callbacks
+ * of struct ike_peer_eap in tests/fuzz/ike_peer.h; arg: the eapt_srv). */
+int eapt_ike_first(void *arg, struct wr *out);
+int eapt_ike_step(
+    void *arg, const struct rd *resp, struct wr *out, bool *ret_done);
+int eapt_ike_msk(void *arg, struct rd *ret);
+
 #endif /* P2S_EAP_TEST_H */

@@ -100,39 +100,10 @@ static const struct ike_sa_cbs world_cbs = {
 
 /* ---- The EAP server behind the peer ---- */
 
-static int
-srv_first(void *arg, struct wr *out)
-{
-	eapt_srv_first(arg, out);
-	return wr_ok(out) ? 0 : -ENOSPC;
-}
-
-static int
-srv_step(void *arg, const struct rd *resp, struct wr *out, bool *ret_done)
-{
-	struct eapt_srv *s = arg;
-
-	if (eapt_srv_step(s, resp, out) < 0)
-		return -EPROTO;
-	*ret_done = s->sent_success || s->sent_failure;
-	return 0;
-}
-
-static int
-srv_msk(void *arg, struct rd *ret)
-{
-	struct eapt_srv *s = arg;
-
-	if (!s->have_keys)
-		return -EPROTO;
-	*ret = rd_make(s->keys, 64);
-	return 0;
-}
-
 static const struct ike_peer_eap world_eap = {
-	.first = srv_first,
-	.step = srv_step,
-	.msk = srv_msk,
+	.first = eapt_ike_first,
+	.step = eapt_ike_step,
+	.msk = eapt_ike_msk,
 };
 
 /* ---- Setting up ---- */
