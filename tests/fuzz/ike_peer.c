@@ -143,9 +143,18 @@ seal_one(struct ike_peer *p, const struct ike_hdr *h, uint8_t first,
 
 	if (b == NULL)
 		return -ENOMEM;
+	/* The builder refuses numbers past the caps: it writes legal ones,
+	 * and the ones asked for (ike_peer_seal_frag()'s too) replace them
+	 * before they are authenticated. */
 	ike_pld_wr_init_msg(&pw, b, cap, h);
-	ike_pld_build_sk(&pw, first, num, total, &lay);
-	r = pw.err != 0 ? pw.err : 0;
+	ike_pld_build_sk(&pw, first, num != 0, total != 0, &lay);
+	r = pw.err;
+	if (r == 0 && num != 0) {
+		wr_patch_u16(&pw.w, lay.sk_off + IKE_PLD_HDR_LEN, num);
+		wr_patch_u16(&pw.w, lay.sk_off + IKE_PLD_HDR_LEN + 2, total);
+		if (num > 1) /* Next Payload: only fragment 1 says */
+			wr_patch_u8(&pw.w, lay.sk_off, 0);
+	}
 	if (r == 0)
 		r = ike_sk_seal(p->keys, &pw.w, lay.sk_off, inner);
 	if (r == 0)
@@ -190,6 +199,20 @@ ike_peer_seal(struct ike_peer *p, uint8_t exchange, bool response,
 		    p, &h, first, (uint16_t)(k + 1), (uint16_t)total, &slice);
 	}
 	return e;
+}
+
+int
+ike_peer_seal_frag(struct ike_peer *p, uint8_t exchange, bool response,
+    uint32_t msgid, uint16_t num, uint16_t total, const struct rd *inner,
+    uint8_t first)
+{
+	struct ike_hdr h = { .exchange = exchange,
+		.msgid = msgid,
+		.flags = response ? IKE_FLAG_RESPONSE : 0 };
+
+	memcpy(h.spi_i, p->spi_i, IKE_SPI_LEN);
+	memcpy(h.spi_r, p->spi_r, IKE_SPI_LEN);
+	return seal_one(p, &h, first, num, total, inner);
 }
 
 int

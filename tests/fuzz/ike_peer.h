@@ -167,6 +167,12 @@ int ike_peer_seal(struct ike_peer *, uint8_t exchange, bool response,
  * SA is ours (p->n_ike_rekeys). */
 int ike_peer_rekey_ike(struct ike_peer *);
 
+/* One SKF fragment numbered num of total as given, past the caps too
+ * (a hostile gateway's), into p->out. */
+int ike_peer_seal_frag(struct ike_peer *, uint8_t exchange, bool response,
+    uint32_t msgid, uint16_t num, uint16_t total, const struct rd *inner,
+    uint8_t first);
+
 /* Drops the datagrams in p->out. */
 void ike_peer_out_clear(struct ike_peer *);
 
