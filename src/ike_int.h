@@ -49,6 +49,7 @@ struct tls_ctx;
 #define IKE_NONCE_LEN	 32 /* bytes of Ni (RFC 7296 2.10: >= half the PRF key) */
 #define IKE_REASON_LEN	 512   /* bytes of a reason handed to down() */
 #define IKE_TAG_LEN	 48    /* "ike[<16 hex>/<16 hex>]" */
+#define IKE_DROP_LEN	 96    /* bytes of why a datagram was dropped */
 #define IKE_KEEPALIVE_MS 20000 /* NAT keepalive interval (RFC 3948 4) */
 #define IKE_EAP_MSG_FRAG                                                       \
 	4096 /* bytes: our EAP messages, IKE fragments allowed */
@@ -196,6 +197,7 @@ struct ike_sa {
 	struct ike_reply reply;	    /* our answer to its last request */
 	struct ike_reasm reasm;	    /* a fragmented message coming in */
 	unsigned n_dropped;	    /* datagrams dropped unprocessed */
+	char last_drop[IKE_DROP_LEN]; /* why the last one was: for a give-up */
 
 	/* IKE_SA_INIT */
 	uint16_t group;	       /* DH group of our KE */

@@ -297,10 +297,36 @@ ike_msg_send_reply(struct ike_sa *sa, const struct ike_msg *req,
 	return 0;
 }
 
+/*
+ * What came instead of the answer, for the give-up line: a hostile or
+ * broken gateway's datagrams are dropped one by one at debug level, and
+ * the user should not need --verbose to learn that they came.
+ */
+static const char *
+give_up_why(const struct ike_sa *sa, char *buf, size_t len)
+{
+	const struct ike_reasm *ra = &sa->reasm;
+	int n = 0;
+
+	buf[0] = '\0';
+	if (sa->n_dropped > 0)
+		n = snprintf(buf, len,
+		    "; %u datagram%s from it dropped, the last: %s",
+		    sa->n_dropped, sa->n_dropped == 1 ? "" : "s",
+		    sa->last_drop);
+	if (n >= 0 && (size_t)n < len && ra->active && ra->response &&
+	    ra->msgid == sa->xchg.msgid)
+		(void)snprintf(buf + n, len - (size_t)n,
+		    "; its response came in %u of %u fragments", ra->n_have,
+		    ra->total);
+	return buf;
+}
+
 static void
 xchg_give_up(struct ike_sa *sa)
 {
 	const struct ike_xchg *x = &sa->xchg;
+	char why[IKE_DROP_LEN + 96];
 	uint64_t ms = 0;
 
 	for (size_t i = 0; i < x->n_backoff; i++)
@@ -324,9 +350,10 @@ xchg_give_up(struct ike_sa *sa)
 	}
 	ike_sa_fail(sa, -ETIMEDOUT, false,
 	    "gateway %s did not answer (%s request %u sent %zu times over "
-	    "%llu s)",
+	    "%llu s%s)",
 	    sa->conf->gateway.host, names_exchange(x->exchange, NAMES_TMP),
-	    x->msgid, x->n_backoff, (unsigned long long)ms / 1000);
+	    x->msgid, x->n_backoff, (unsigned long long)ms / 1000,
+	    give_up_why(sa, why, sizeof(why)));
 }
 
 void
@@ -431,6 +458,8 @@ ike_msg_done(struct ike_sa *sa)
 
 /* ---- Reassembly (RFC 7383 2.6) ---- */
 
+static void drop(struct ike_sa *, const char *, const struct ike_hdr *);
+
 static void
 reasm_clear(struct ike_reasm *ra)
 {
@@ -454,17 +483,20 @@ reasm_join(const struct ike_reasm *ra)
 }
 
 /* Starts a new set, or decides about this fragment's place in the
- * current one; false drops the fragment. */
-static bool
+ * current one: NULL keeps it, else why it is dropped, or why what was
+ * held is (in buf). */
+static const char *
 reasm_admit(struct ike_reasm *ra, const struct ike_hdr *hdr, bool response,
-    const struct ike_pld_sk *sk)
+    const struct ike_pld_sk *sk, const struct buf *plain, char *buf, size_t len)
 {
+	const struct buf *held;
+
 	/* A new message: the old set is abandoned. */
 	if (ra->active && (ra->msgid != hdr->msgid || ra->response != response))
 		reasm_clear(ra);
 	/* 2.6: a lower total is stale, a higher one restarts the set. */
 	if (ra->active && sk->frag_total < ra->total)
-		return false;
+		return "a fragment of an older set (fewer fragments)";
 	if (ra->active && sk->frag_total > ra->total)
 		reasm_clear(ra);
 	if (!ra->active) {
@@ -473,7 +505,27 @@ reasm_admit(struct ike_reasm *ra, const struct ike_hdr *hdr, bool response,
 		ra->msgid = hdr->msgid;
 		ra->total = sk->frag_total;
 	}
-	return ra->frag[sk->frag_num - 1] == NULL; /* else a duplicate */
+	held = ra->frag[sk->frag_num - 1];
+	if (held == NULL)
+		return NULL;
+	if (held->len == plain->len &&
+	    crypto_memeq(held->p, plain->p, plain->len))
+		return "a fragment held already";
+	/*
+	 * Both authenticate, yet they differ: the message was cut anew
+	 * (same count, other boundaries), or the gateway is broken.  Joining
+	 * old and new pieces would hand the handlers a message nobody sent:
+	 * the set starts over from this fragment.
+	 */
+	(void)snprintf(buf, len,
+	    "fragment %u again with other bytes (the set starts over)",
+	    sk->frag_num);
+	reasm_clear(ra);
+	ra->active = true;
+	ra->response = response;
+	ra->msgid = hdr->msgid;
+	ra->total = sk->frag_total;
+	return NULL;
 }
 
 /*
@@ -488,13 +540,22 @@ reasm_add(struct ike_sa *sa, const struct ike_hdr *hdr,
 {
 	struct ike_reasm *ra = &sa->reasm;
 	bool response = (hdr->flags & IKE_FLAG_RESPONSE) != 0;
+	char buf[IKE_DROP_LEN];
+	const char *why;
 
-	if (!reasm_admit(ra, hdr, response, sk)) {
+	buf[0] = '\0';
+	why = reasm_admit(ra, hdr, response, sk, plain, buf, sizeof(buf));
+	if (why == NULL && buf[0] != '\0')
+		drop(sa, buf, hdr); /* what was held */
+	if (why != NULL) {
+		drop(sa, why, hdr);
 		buf_free(plain);
 		return -EALREADY;
 	}
 	if (plain->len > IKE_REASM_MAX_LEN - ra->len) {
-		sa_debug(sa, "reassembly over %d bytes", IKE_REASM_MAX_LEN);
+		(void)snprintf(buf, sizeof(buf), "reassembly over %d bytes",
+		    IKE_REASM_MAX_LEN);
+		drop(sa, buf, hdr);
 		buf_free(plain);
 		reasm_clear(ra);
 		return -E2BIG;
@@ -631,6 +692,7 @@ static void
 drop(struct ike_sa *sa, const char *why, const struct ike_hdr *h)
 {
 	sa->n_dropped++;
+	(void)snprintf(sa->last_drop, sizeof(sa->last_drop), "%s", why);
 	if (h != NULL)
 		sa_debug(sa, "dropped %s %s %u: %s",
 		    names_exchange(h->exchange, NAMES_TMP),

@@ -328,6 +328,66 @@ test_fragments_reassembled(void **state)
 	world_free(w);
 }
 
+static int
+peer_in(struct world *w, const struct buf *b)
+{
+	struct rd m = buf_rd(b);
+
+	return ike_peer_input(w->peer, &m);
+}
+
+static void
+sa_in(struct world *w, const struct buf *b)
+{
+	struct rd m = buf_rd(b);
+
+	ike_sa_input(w->sa, &m);
+}
+
+/*
+ * Two authenticated fragments with one number and other bytes: the set
+ * starts over from the later one, and no message made of both reaches
+ * the handlers; the honest fragments, sent again, complete it.
+ */
+static void
+test_fragments_conflict(void **state)
+{
+	struct world *w = world_new(&(struct world_opts){ .pubkey = true });
+	struct buf *good[IKE_PEER_MAX_OUT];
+	uint8_t junk[200];
+	size_t n;
+
+	(void)state;
+	w->pc.frag_size = sizeof(junk);
+	world_connect(w);
+	assert_int_equal(peer_in(w, w->sent[0]), 0);
+	w->n_fed = 1;
+	world_deliver(w); /* IKE_SA_INIT; the engine sends IKE_AUTH */
+	while (w->n_fed < w->n_sent)
+		assert_int_equal(peer_in(w, w->sent[w->n_fed++]), 0);
+	n = w->peer->n_out;
+	assert_true(n >= 3);
+	memcpy(good, w->peer->out, n * sizeof(good[0]));
+	w->peer->n_out = 0;
+	memset(junk, 0x5a, sizeof(junk));
+	assert_int_equal(
+	    ike_peer_seal_frag(w->peer, IKE_AUTH, true, 1, 2, (uint16_t)n,
+		&(struct rd){ junk, sizeof(junk) }, 0),
+	    0);
+	world_deliver(w);
+	for (size_t i = 0; i < n; i++)
+		sa_in(w, good[i]);
+	assert_int_equal(w->n_down, 0);
+	assert_int_equal(w->n_established, 0);
+	assert_non_null(
+	    strstr(w->sa->last_drop, "fragment 2 again with other bytes"));
+	sa_in(w, good[0]);
+	assert_int_equal(w->n_established, 1);
+	for (size_t i = 0; i < n; i++)
+		buf_free(good[i]);
+	world_free(w);
+}
+
 static void
 test_nat(void **state)
 {
@@ -592,6 +652,29 @@ test_retransmit_timeout(void **state)
 	assert_reason(w, "31 s");
 	ike_xchg_timeout(w->sa); /* a late timer does nothing */
 	assert_int_equal(w->n_down, 1);
+	world_free(w);
+}
+
+/* What came instead of an answer is in the reason: without --verbose a
+ * user learns that the gateway did talk, and what was wrong with it. */
+static void
+test_retransmit_names_drops(void **state)
+{
+	struct world *w = world_new(&(struct world_opts){ 0 });
+	uint8_t junk[100];
+	struct rd m = rd_make(junk, sizeof(junk));
+
+	(void)state;
+	assert_int_equal(ike_sa_connect(w->sa, 0), 0);
+	memset(junk, 0xa5, sizeof(junk));
+	ike_sa_input(w->sa, &m);
+	ike_sa_input(w->sa, &m);
+	for (unsigned i = 0; i < 5; i++)
+		ike_xchg_timeout(w->sa);
+	expect_down(w, -ETIMEDOUT, false, "gw.test did not answer");
+	assert_reason(w,
+	    "; 2 datagrams from it dropped, the last: no IKEv2 "
+	    "header)");
 	world_free(w);
 }
 
@@ -1874,6 +1957,7 @@ main(void)
 		cmocka_unit_test(test_pubkey),
 		cmocka_unit_test(test_pubkey_nofrag),
 		cmocka_unit_test(test_fragments_reassembled),
+		cmocka_unit_test(test_fragments_conflict),
 		cmocka_unit_test(test_nat),
 		cmocka_unit_test(test_no_nat),
 		cmocka_unit_test(test_cookie),
@@ -1890,6 +1974,7 @@ main(void)
 		cmocka_unit_test(test_child_refused),
 		cmocka_unit_test(test_install_failed),
 		cmocka_unit_test(test_retransmit_timeout),
+		cmocka_unit_test(test_retransmit_names_drops),
 		cmocka_unit_test(test_retransmit_recovers),
 		cmocka_unit_test(test_delete_unanswered),
 		cmocka_unit_test(test_delete_early),
