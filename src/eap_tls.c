@@ -493,8 +493,11 @@ static int
 eap_tls_rx_write(struct eap_tls *t, const struct rd *data)
 {
 	if (BIO_ctrl_pending(t->rbio) + data->len > EAP_TLS_MAX_MSG_LEN) {
-		log_debug("%zu bytes unread by TLS, %zu more",
-		    BIO_ctrl_pending(t->rbio), data->len);
+		eap_tls_note(t,
+		    "the gateway's TLS data goes past %d bytes unread (%zu "
+		    "held, %zu more)",
+		    EAP_TLS_MAX_MSG_LEN, (size_t)BIO_ctrl_pending(t->rbio),
+		    data->len);
 		return -E2BIG;
 	}
 	if (data->len > 0 &&
@@ -534,8 +537,10 @@ eap_tls_on_message(
 		return -EBADMSG;
 	}
 	if (has_len && f->msg_len > EAP_TLS_MAX_MSG_LEN) {
-		log_debug("TLS Message Length too large (%u > %d)", f->msg_len,
-		    EAP_TLS_MAX_MSG_LEN);
+		eap_tls_note(t,
+		    "the gateway announced a %u-byte TLS message, over the "
+		    "%d-byte cap",
+		    f->msg_len, EAP_TLS_MAX_MSG_LEN);
 		return -E2BIG;
 	}
 	/* The length lies unless more follows exactly when it is not all. */
@@ -570,7 +575,10 @@ eap_tls_on_fragment(
 		return -EBADMSG;
 	}
 	if (++t->n_rx_frags > EAP_TLS_MAX_FRAGMENTS) {
-		log_debug("more than %d fragments", EAP_TLS_MAX_FRAGMENTS);
+		/* Said here: eap_tls_fail() would call it malformed. */
+		eap_tls_note(t,
+		    "the gateway's TLS message goes on past %d fragments",
+		    EAP_TLS_MAX_FRAGMENTS);
 		return -E2BIG;
 	}
 	if (f->data.len == 0 || f->data.len > left ||
