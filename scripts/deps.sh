@@ -16,6 +16,7 @@ P2S_TEST_DEPS="$P2S_TEST_DEPS qemu-system-x86" # tests/kernel-lab (testbed.md 10
 # systemd-resolved and openresolv are downloaded and unpacked by the test,
 # never installed: either would take over the host's /etc/resolv.conf.
 P2S_TEST_DEPS="$P2S_TEST_DEPS dbus-daemon util-linux"
+P2S_TEST_DEPS="$P2S_TEST_DEPS valgrind" # tests/integration/test_p2sd_valgrind.sh
 
 p2s_missing_pkgs() {
 	local p missing=""
