@@ -114,7 +114,9 @@ struct ike_sa_cbs {
 	/* The SA is over.  err is 0 after our own delete, else a negative
 	 * errno; permanent says whether retrying can help (a certificate or
 	 * identity problem cannot be fixed by retrying); reason is a
-	 * sentence for the user ("gateway certificate not trusted: ..."). */
+	 * sentence for the user ("gateway certificate not trusted: ...").
+	 * The engine logs the reason at debug only: the daemon reports it,
+	 * once, at the level it deserves. */
 	void (*down)(void *arg, int err, bool permanent, const char *reason);
 };
 

@@ -277,9 +277,12 @@ on_down(void *arg, int err, bool permanent, const char *reason)
 	}
 	ms = backoff_ms(d, permanent);
 	d->attempt++;
-	log_warn("tunnel down: %s; reconnecting in %llu s%s", reason,
+	/* The one report of the failure (the engine logs it at debug). */
+	log_emit(permanent ? LOG_ERR : LOG_WARNING, __func__, 0,
+	    "tunnel down: %s; reconnecting in %llu s%s", reason,
 	    (unsigned long long)(ms + 999) / 1000,
-	    permanent ? " (this will not fix itself: see above)" : "");
+	    permanent ? " (this will not fix itself: fix the cause first)"
+		      : "");
 	p2sd_set_state(d, P2SD_RECONNECTING, reason);
 	(void)timer_set(d->t_retry, ms);
 }

@@ -256,10 +256,8 @@ ike_sa_fail(struct ike_sa *sa, int err, bool permanent, const char *fmt, ...)
 	va_start(ap, fmt);
 	(void)vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
-	if (permanent)
-		sa_err(sa, "%s", reason);
-	else
-		sa_warn(sa, "%s", reason);
+	/* The daemon says it once, at the level it deserves (down()). */
+	sa_debug(sa, "%s", reason);
 	ike_sa_finish(sa, err, permanent, reason);
 }
 
@@ -276,10 +274,8 @@ ike_sa_delete_because(
 	va_end(ap);
 	sa->del_err = err;
 	sa->del_permanent = permanent;
-	if (err != 0 && permanent)
-		sa_err(sa, "%s; deleting the IKE SA", sa->del_reason);
-	else if (err != 0)
-		sa_warn(sa, "%s; deleting the IKE SA", sa->del_reason);
+	if (err != 0)
+		sa_debug(sa, "%s; deleting the IKE SA", sa->del_reason);
 	/* Without keys there is nothing to tell the gateway. */
 	if (sa->keys == NULL || ike_info_delete(sa) < 0)
 		ike_sa_finish(sa, err, permanent, sa->del_reason);
