@@ -194,14 +194,16 @@ load_ca(const char *prefix, struct cert **ret_c, struct key_ref **ret_k)
 	char path[PATH_LEN];
 	int r;
 
+	/* The cert loaders say what is wrong with a file themselves
+	 * (cert.h), once: no second message here. */
 	path_of(path, prefix, ".pem");
 	r = cert_load_file(path, ret_c);
+	if (r == 0) {
+		path_of(path, prefix, ".key");
+		r = key_load_file(path, ret_k);
+	}
 	if (r < 0)
-		return fail("cannot read the root certificate", path, r);
-	path_of(path, prefix, ".key");
-	r = key_load_file(path, ret_k);
-	if (r < 0)
-		return fail("cannot read the root's key", path, r);
+		return P2SCTL_EXIT_FAIL;
 	if (cert_check_key(*ret_c, *ret_k) < 0)
 		return fail("the key does not belong to the certificate", path,
 		    -EKEYREJECTED);
@@ -218,8 +220,7 @@ write_p12(const struct cert_args *a, const struct cert *c,
 
 	r = cert_read_password(a->password_file, &pw);
 	if (r < 0)
-		return fail(
-		    "cannot read the password from", a->password_file, r);
+		return P2SCTL_EXIT_FAIL; /* cert_read_password said why */
 	path_of(path, a->out, ".p12");
 	r = cert_write_p12(c, k, ca, (const char *)pw->p, path);
 	buf_free(pw);
@@ -285,7 +286,7 @@ cmd_print(int argc, char **argv, bool thumbprint)
 	}
 	r = cert_load_file(argv[1], &c);
 	if (r < 0)
-		return fail("cannot read a certificate from", argv[1], r);
+		return P2SCTL_EXIT_FAIL; /* cert_load_file said why */
 	r = thumbprint ? cert_thumbprint(c, tp) : cert_base64(c, &b64);
 	if (r == 0)
 		(void)printf("%s\n", thumbprint ? tp : b64);

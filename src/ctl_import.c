@@ -235,23 +235,21 @@ load_client(const struct import_args *a, struct import *im)
 	struct buf *pw = NULL;
 	int r;
 
+	/* The cert loaders say what is wrong with a file themselves
+	 * (cert.h), once: no second message here. */
 	if (a->p12 != NULL) {
 		if (a->password_file != NULL &&
 		    cert_read_password(a->password_file, &pw) < 0)
-			return fail("cannot read the password from %s",
-			    a->password_file);
+			return P2SCTL_EXIT_FAIL;
 		r = cert_load_p12(a->p12, pw != NULL ? (char *)pw->p : "",
 		    &im->cert, &im->key);
 		buf_free(pw);
 		if (r < 0)
-			return fail("cannot read %s: %s (wrong password?)",
-			    a->p12, strerror(-r));
+			return P2SCTL_EXIT_FAIL;
 	} else {
-		if ((r = cert_load_file(a->cert, &im->cert)) < 0)
-			return fail(
-			    "cannot read %s: %s", a->cert, strerror(-r));
-		if ((r = key_load_file(a->key, &im->key)) < 0)
-			return fail("cannot read %s: %s", a->key, strerror(-r));
+		if (cert_load_file(a->cert, &im->cert) < 0 ||
+		    key_load_file(a->key, &im->key) < 0)
+			return P2SCTL_EXIT_FAIL;
 		if (cert_check_key(im->cert, im->key) < 0)
 			return fail("%s is not the key of %s", a->key, a->cert);
 	}

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "log.h"
 #include "p2sctl.h"
 
 static void
@@ -20,6 +21,8 @@ usage(FILE *f)
 int
 main(int argc, char **argv)
 {
+	/* Errors the libraries report (the cert loaders) read as ours. */
+	log_init("p2sctl", LOG_TARGET_STDERR, LOG_INFO);
 	if (argc < 2) {
 		usage(stderr);
 		return P2SCTL_EXIT_USAGE;
