@@ -288,23 +288,33 @@ on_down(void *arg, int err, bool permanent, const char *reason)
 }
 
 /* The kernel's limits on the CHILD_SA's states (datapath.h).  A soft
- * limit wants a rekey; until p2sd rekeys on its own, the gateway's rekey
- * or the hard limit's reconnect replaces the CHILD_SA.  A hard limit took
- * a state away: reconnect. */
+ * limit: rekey now (the engine's own timer may be later, or already under
+ * way, which the engine sorts out).  A hard limit took a state away: a
+ * rekey is the fastest way back, a reconnect the way when none can
+ * start. */
 static void
 on_datapath_event(
     void *arg, enum datapath_event ev, uint32_t spi_in, uint32_t spi_out)
 {
 	struct p2sd *d = arg;
+	int r;
 
 	if (d->sa == NULL || d->state != P2SD_ESTABLISHED)
 		return;
+	r = ike_sa_rekey_child(d->sa);
 	if (ev == DATAPATH_EV_REKEY) {
-		log_info(
-		    "CHILD_SA %08x/%08x is due for a rekey", spi_in, spi_out);
+		if (r < 0)
+			log_errno(r, "CHILD_SA %08x/%08x: cannot rekey", spi_in,
+			    spi_out);
 		return;
 	}
-	log_warn("CHILD_SA %08x/%08x lost its kernel state: reconnecting",
+	if (r == 0) {
+		log_warn("CHILD_SA %08x/%08x lost its kernel state: rekeying",
+		    spi_in, spi_out);
+		return;
+	}
+	log_warn("CHILD_SA %08x/%08x lost its kernel state and cannot be "
+		 "rekeyed: reconnecting",
 	    spi_in, spi_out);
 	ike_sa_delete(d->sa);
 }

@@ -46,8 +46,9 @@ size_t dp_kernel_n_routes(const struct dp_kernel *);
 /* The if_id of a profile's XFRM interface: FNV-1a of its name, never 0. */
 uint32_t dp_kernel_if_id(const char *ifname);
 
-/* The lifetimes the kernel datapath gives each ESP state it adds. */
-void dp_kernel_lifetime(struct xfrm_sa_lifetime *ret);
+/* The lifetimes the kernel datapath gives each ESP state it adds, for
+ * a profile whose lifetime.child is child_s seconds (0: no time limit). */
+void dp_kernel_lifetime(uint32_t child_s, struct xfrm_sa_lifetime *ret);
 
 /*
  * What an XFRM event means for the CHILD_SA whose states are `ids` (SPIs

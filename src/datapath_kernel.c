@@ -54,14 +54,17 @@
 #define DP_KERNEL_MAX_POLICIES	768  /* out+in+fwd per CHILD_SA */
 
 /*
- * The kernel's limits on each state, behind the engine's rekey timers.
+ * The kernel's limits on each state, behind the engine's rekey timer.
  * Packets: without ESN the sequence number has 32 bits (RFC 4303 3.3.3),
  * which 10 Gbit/s of full-size packets use up in about 80 minutes; rekey
  * at half of it, and let the kernel delete the state (hard: we hear of
  * it and recover) just before it would refuse to send.  Bytes: rekey
  * after 64 GiB under one key, as a matter of hygiene; no hard byte
- * limit, the packet limit is the wall.  Time: none; the engine's timers
- * and the gateway's lifetime rule the CHILD_SA's age.
+ * limit, the packet limit is the wall.  Time: the engine rekeys at the
+ * profile's lifetime.child less 0..10% of jitter; the kernel asks again
+ * a tenth after it (the engine's rekey did not happen, or failed), and
+ * deletes a state that outlived two lifetimes unreplaced, so p2sd hears
+ * of it and recovers.
  */
 #define DP_KERNEL_SOFT_PACKETS (1ULL << 31)
 #define DP_KERNEL_HARD_PACKETS ((1ULL << 32) - (1ULL << 16))
@@ -85,6 +88,7 @@ struct dp_kernel {
 	uint32_t if_id;		 /* its if_id, also the states' reqid */
 	char ifname[IFNAMSIZ];	 /* its name */
 	uint16_t mtu;		 /* bytes */
+	uint32_t child_s;	 /* the profile's lifetime.child */
 	struct nl_addr gw;	 /* never routed into the tunnel */
 	struct nl_prefix vip;	 /* on the interface; family 0: none */
 	struct route_set routes; /* installed via the interface */
@@ -198,6 +202,7 @@ dp_kernel_new(struct loop *loop, const struct conf *conf, struct sock *sock,
 	dp->route = route;
 	dp->xfrm = xfrm;
 	dp->mtu = conf->mtu;
+	dp->child_s = conf->lifetime.child;
 	memcpy(dp->ifname, conf->interface, sizeof(dp->ifname));
 	dp->if_id = dp_kernel_if_id(dp->ifname);
 	sock_remote(sock, &ss);
@@ -500,7 +505,7 @@ state_add(struct dp_kernel *dp, const struct ike_child *c, bool in,
 		.replay_window = in ? DP_KERNEL_REPLAY_WINDOW : 0 };
 	int r;
 
-	dp_kernel_lifetime(&sa.lifetime);
+	dp_kernel_lifetime(dp->child_s, &sa.lifetime);
 	r = xfrm_state_add(dp->xfrm, &sa);
 	if (r < 0) {
 		log_errno(r, "cannot install the %s XFRM state 0x%08x: %s",
@@ -594,12 +599,14 @@ dp_kernel_child_gone(struct dp_kernel *dp, uint32_t spi_in, uint32_t spi_out)
 /* ---- What the kernel says: EXPIRE. ---- */
 
 void
-dp_kernel_lifetime(struct xfrm_sa_lifetime *ret)
+dp_kernel_lifetime(uint32_t child_s, struct xfrm_sa_lifetime *ret)
 {
 	memset(ret, 0, sizeof(*ret));
 	ret->soft_packets = DP_KERNEL_SOFT_PACKETS;
 	ret->hard_packets = DP_KERNEL_HARD_PACKETS;
 	ret->soft_bytes = DP_KERNEL_SOFT_BYTES;
+	ret->soft_seconds = (uint64_t)child_s + (child_s + 9) / 10;
+	ret->hard_seconds = 2 * (uint64_t)child_s;
 }
 
 static enum dp_kernel_verdict

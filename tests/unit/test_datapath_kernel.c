@@ -127,20 +127,34 @@ test_acquire(void **state)
 
 /* Soft before hard, and the hard packet limit below 2^32: the kernel
  * deletes the state (and says so) before the 32-bit sequence number
- * would run out and it silently refused to send. */
+ * would run out and it silently refused to send.  In time, the kernel's
+ * soft limit comes after the engine's rekey (lifetime.child less up to
+ * 10%), the hard one two lifetimes in. */
 static void
 test_lifetime(void **state)
 {
+	static const uint32_t child[] = { 10, 12, 3600, 86400 };
 	struct xfrm_sa_lifetime l;
 
 	(void)state;
-	dp_kernel_lifetime(&l);
-	assert_true(l.soft_packets > 0);
-	assert_true(l.soft_packets < l.hard_packets);
-	assert_true(l.hard_packets < (1ULL << 32));
-	assert_true(l.soft_bytes > 0);
-	assert_true(l.hard_bytes == 0 || l.soft_bytes < l.hard_bytes);
-	assert_true(l.hard_seconds == 0 || l.soft_seconds < l.hard_seconds);
+	for (size_t i = 0; i < ARRAY_SIZE(child); i++) {
+		dp_kernel_lifetime(child[i], &l);
+		assert_true(l.soft_packets > 0);
+		assert_true(l.soft_packets < l.hard_packets);
+		assert_true(l.hard_packets < (1ULL << 32));
+		assert_true(l.soft_bytes > 0);
+		assert_int_equal(l.hard_bytes, 0);
+		assert_true(l.soft_seconds > child[i]);
+		assert_true(l.soft_seconds <= child[i] + (child[i] + 9) / 10);
+		assert_int_equal(l.hard_seconds, 2 * (uint64_t)child[i]);
+	}
+	dp_kernel_lifetime(12, &l);
+	assert_int_equal(l.soft_seconds, 14);
+	dp_kernel_lifetime(3600, &l);
+	assert_int_equal(l.soft_seconds, 3960);
+	dp_kernel_lifetime(0, &l);
+	assert_int_equal(l.soft_seconds, 0);
+	assert_int_equal(l.hard_seconds, 0);
 }
 
 int

@@ -17,7 +17,9 @@
 # leftovers and comes up; in the rekey case the gateway rekeys the CHILD_SA
 # and the kernel ends up with the new states only; in the hard-limit case
 # the kernel deletes p2sd's outbound state at a packet limit (an XFRM hard
-# EXPIRE) and p2sd hears of it and brings the tunnel back.
+# EXPIRE) and p2sd hears of it and brings the tunnel back; in the own
+# rekey case p2sd rekeys its CHILD_SA on its own timer and on the
+# kernel's soft limit while a ping runs, and not one ping is lost.
 #
 # Needs root and the kernel lab's kernel.  Exit 0 on success, 1 on failure.
 
@@ -65,6 +67,7 @@ routes: [$TB_VNET_PREFIX]
 pool: $TB_POOL
 datapath: kernel
 interface: $IFNAME
+${PROFILE_EXTRA:-}
 EOP
 }
 
@@ -340,8 +343,8 @@ out_packets() {
 }
 
 # hard_case: the kernel deletes the outbound state at its hard packet
-# limit (XFRM EXPIRE, hard); p2sd hears of it, reconnects, and the tunnel
-# carries pings again.
+# limit (XFRM EXPIRE, hard); p2sd hears of it, rekeys the CHILD_SA (a
+# reconnect if it could not), and the tunnel carries pings again.
 hard_case() (
 	name="a hard XFRM limit takes the outbound state"
 	lab_up "$name"
@@ -351,14 +354,84 @@ hard_case() (
 	tb_ping_vnet 5 >/dev/null 2>&1 # crosses the limit: some are lost
 	tb_wait_until 30 grep -q "XFRM state $spi0 hit a hard limit" "$TB_LOGDIR/p2sd.log" ||
 		fail "$name: p2sd did not hear of the hard expiry of $spi0"
-	grep -q "lost its kernel state: reconnecting" "$TB_LOGDIR/p2sd.log" ||
-		fail "$name: p2sd did not reconnect"
-	ok "$name: $spi0 expired hard after $((n + 3)) packets; p2sd reconnects"
-	tb_wait_until 60 sh -c "[ \"\$(grep -c 'connecting -> established' '$TB_LOGDIR/p2sd.log')\" -ge 2 ]" ||
-		fail "$name: p2sd did not come back up"
+	grep -q "lost its kernel state: rekeying" "$TB_LOGDIR/p2sd.log" ||
+		fail "$name: p2sd did not rekey the CHILD_SA"
+	ok "$name: $spi0 expired hard after $((n + 3)) packets; p2sd rekeys"
+	tb_wait_until 30 grep -q 'CHILD_SA rekeyed: ' "$TB_LOGDIR/p2sd.log" ||
+		fail "$name: the rekey did not complete"
 	tb_wait_until 30 tb_ping_vnet 2 >/dev/null 2>&1 ||
-		fail "$name: no ping after the reconnect"
-	ok "$name: reconnected with outbound $(out_state | cut -d' ' -f3), ping answered"
+		fail "$name: no ping after the rekey"
+	[ "$(grep -c 'connecting -> established' "$TB_LOGDIR/p2sd.log")" -eq 1 ] ||
+		fail "$name: p2sd reconnected instead"
+	ok "$name: rekeyed to outbound $(out_state | cut -d' ' -f3) without a reconnect, ping answered"
+	check_gone "$name"
+)
+
+# log_line_of PATTERN: the line number of PATTERN's first match after
+# line $2 (0: from the start) in p2sd's log, empty when none.
+log_line_of() {
+	awk -v from="${2:-0}" -v pat="$1" 'NR > from && $0 ~ pat { print NR; exit }' \
+	    "$TB_LOGDIR/p2sd.log"
+}
+
+# two_states: the kernel holds one CHILD_SA's states, no old ones.
+two_states() {
+	[ "$(cl xfrm state | grep -c '^src ')" -eq 2 ]
+}
+
+# rekeyed_after LINE: a rekey completed after line LINE of the log.
+rekeyed_after() {
+	[ -n "$(log_line_of 'CHILD_SA rekeyed: ' "$1")" ]
+}
+
+n_rekeys() {
+	grep -c 'CHILD_SA rekeyed: ' "$TB_LOGDIR/p2sd.log"
+}
+
+# own_rekey_case: p2sd rekeys its own CHILD_SA under a ping: first on the
+# engine's timer (lifetime.child 20s), then because the kernel's soft
+# packet limit on the new outbound state was crossed (XFRM EXPIRE, soft).
+# Not one ping may be lost; the kernel ends with the newest states only.
+own_rekey_case() (
+	name="p2sd rekeys its CHILD_SA under a ping"
+	PROFILE_EXTRA=$'lifetime:\n  child: 20s'
+	lab_up "$name"
+	spi0=$(out_state | cut -d' ' -f3)
+	ip netns exec "$TB_NS_CLIENT" ping -n -c 250 -i 0.2 -W 1 "$TB_VNET_HOST" \
+	    >"$TB_LOGDIR/ping.out" 2>&1 &
+	ping_pid=$!
+	tb_wait_until 40 grep -q 'CHILD_SA rekeyed: ' "$TB_LOGDIR/p2sd.log" ||
+		fail "$name: no rekey of p2sd's own within 40 s"
+	tb_wait_until 10 two_states ||
+		fail "$name: the old states stayed after the first rekey"
+	spi1=$(out_state | cut -d' ' -f3)
+	[ -n "$spi1" ] && [ "$spi1" != "$spi0" ] ||
+		fail "$name: the outbound SPI did not change ($spi0 -> $spi1)"
+	ok "$name: the engine's timer: outbound $spi0 -> $spi1"
+	n=$(out_packets)
+	mark=$(wc -l <"$TB_LOGDIR/p2sd.log")
+	xfrm_limit packet-soft $((n + 10)) || fail "$name: cannot set the limit on $spi1"
+	tb_wait_until 30 grep -q "XFRM state $spi1 hit a soft limit" "$TB_LOGDIR/p2sd.log" ||
+		fail "$name: p2sd did not hear of the soft expiry of $spi1"
+	tb_wait_until 30 rekeyed_after "$mark" ||
+		fail "$name: no rekey after the soft expiry of $spi1"
+	soft=$(log_line_of "XFRM state $spi1 hit a soft limit" "$mark")
+	started=$(log_line_of "rekeying CHILD_SA" "$soft")
+	[ -n "$started" ] || fail "$name: the soft expiry started no rekey"
+	sed -n "${soft}p;${started}p" "$TB_LOGDIR/p2sd.log" | sed 's/^/#   /'
+	wait "$ping_pid"
+	loss=$(grep -oE '[0-9.]+% packet loss' "$TB_LOGDIR/ping.out")
+	[ "$loss" = "0% packet loss" ] ||
+		fail "$name: ping across the rekeys: ${loss:-no result}: $(tail -3 "$TB_LOGDIR/ping.out")"
+	tb_wait_until 10 two_states ||
+		fail "$name: old states left after the rekeys"
+	spi2=$(out_state | cut -d' ' -f3)
+	[ "$spi2" != "$spi1" ] || fail "$name: outbound $spi1 was not replaced"
+	ok "$name: the soft limit on $spi1 after $((n + 10)) packets: rekeyed to $spi2"
+	ok "$name: $(n_rekeys) rekeys of p2sd's own in 50 s of ping, $loss"
+	grep -q 'rekeyed by the gateway' "$TB_LOGDIR/p2sd.log" &&
+		fail "$name: the gateway rekeyed, not p2sd"
+	check_status "$name" 1
 	check_gone "$name"
 )
 
@@ -374,6 +447,7 @@ run kernel_case "pubkey, NAT, AES-CBC+HMAC-SHA256" pubkey masquerade \
     'cbc\(aes\) hmac\(sha256\)' --esp-proposals aes256-sha256
 run crash_case
 run rekey_case
+run own_rekey_case
 run hard_case
 echo "# p2sd kernel datapath: $(($(tb_now_ms) - t_start)) ms in the guest"
 echo "$n_pass passed, $n_fail failed"
