@@ -148,6 +148,7 @@ struct ike_rekey {
 	struct buf *ni;		  /* owned: its nonce */
 	struct kex *kex;	  /* owned, secret: its KE, or NULL */
 	uint16_t want_group;	  /* INVALID_KE_PAYLOAD asked for it; 0 */
+	enum ike_req want_for;	  /* in answer to which rekey */
 	uint32_t spi_in;	  /* CHILD_SA: our new inbound SPI */
 	uint8_t spi[IKE_SPI_LEN]; /* IKE SA: our new SPI */
 	struct ike_pld_sa *offer; /* owned: the SA payload as sent */

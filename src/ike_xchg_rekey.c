@@ -115,7 +115,8 @@ rk_clear(struct ike_sa *sa)
 	buf_free(rk->ni);
 	kex_free(rk->kex);
 	free(rk->offer);
-	*rk = (struct ike_rekey){ .want_group = rk->want_group };
+	*rk = (struct ike_rekey){ .want_group = rk->want_group,
+		.want_for = rk->want_for };
 }
 
 static void
@@ -184,15 +185,16 @@ can_start(struct ike_sa *sa, struct timer *t)
 	return false;
 }
 
-/* The KE of our request: the group INVALID_KE_PAYLOAD asked for, else
- * the one given. */
+/* The KE of our request: the group INVALID_KE_PAYLOAD asked for when it
+ * answered this kind of rekey, else the one given. */
 static int
-rk_kex(struct ike_sa *sa, uint16_t group, struct ike_pld_wr *pw)
+rk_kex(
+    struct ike_sa *sa, enum ike_req req, uint16_t group, struct ike_pld_wr *pw)
 {
 	struct ike_rekey *rk = &sa->rk;
 	int r;
 
-	if (rk->want_group != 0)
+	if (rk->want_group != 0 && rk->want_for == req)
 		group = rk->want_group;
 	if (group == 0)
 		return 0;
@@ -260,7 +262,8 @@ child_request(struct ike_sa *sa, struct ike_pld_wr *pw)
 	ike_pld_build_sa(pw, rk->offer);
 	ike_pld_build_nonce(
 	    pw, &(struct ike_pld_nonce){ .data = buf_rd(rk->ni) });
-	r = rk_kex(sa, ike_proposal_first_group(cp->esp, cp->n_esp), pw);
+	r = rk_kex(sa, IKE_REQ_REKEY_CHILD,
+	    ike_proposal_first_group(cp->esp, cp->n_esp), pw);
 	ike_ts_from_child(
 	    sa->child_last->ts_local, sa->child_last->n_ts_local, &tsi);
 	ike_ts_from_child(
@@ -482,7 +485,7 @@ ike_request(struct ike_sa *sa, struct ike_pld_wr *pw)
 	ike_pld_build_sa(pw, rk->offer);
 	ike_pld_build_nonce(
 	    pw, &(struct ike_pld_nonce){ .data = buf_rd(rk->ni) });
-	return rk_kex(sa, sa->dh, pw);
+	return rk_kex(sa, IKE_REQ_REKEY_IKE, sa->dh, pw);
 }
 
 int
@@ -669,12 +672,14 @@ retry_group(struct ike_sa *sa, const struct ike_msg *m, bool ike)
 
 	if (ike_pld_find_notify(
 		m->pld, m->n_pld, IKE_N_INVALID_KE_PAYLOAD, &n) < 0 ||
-	    ike_pld_notify_group(&n, &g) < 0 || sa->rk.want_group == g ||
+	    ike_pld_notify_group(&n, &g) < 0 ||
+	    (sa->rk.want_group == g && sa->rk.want_for == sa->rk.req) ||
 	    !(ike ? ike_proposal_has_group(cp->ike, cp->n_ike, g)
 		  : ike_proposal_has_group(cp->esp, cp->n_esp, g)))
 		return false;
 	sa_info(
 	    sa, "the gateway wants %s for the rekey", names_dh(g, NAMES_TMP));
+	sa->rk.want_for = sa->rk.req;
 	rk_clear(sa);
 	sa->rk.want_group = g;
 	ike_sa_set_state(sa, IKE_SA_ESTABLISHED, "rekey with another group");

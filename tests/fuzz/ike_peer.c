@@ -903,12 +903,15 @@ peer_switch(struct ike_peer *p)
 static int
 rekey_refuse(struct ike_peer *p, uint32_t msgid)
 {
+	const uint8_t group[2] = { (uint8_t)(p->conf.refuse_rekey_group >> 8),
+		(uint8_t)p->conf.refuse_rekey_group };
 	uint8_t b[64];
 	struct ike_pld_wr pw;
 
 	p->n_refused++;
 	ike_pld_wr_init_chain(&pw, b, sizeof(b));
-	notify(&pw, p->conf.refuse_rekey, NULL, 0);
+	notify(&pw, p->conf.refuse_rekey, group,
+	    p->conf.refuse_rekey == IKE_N_INVALID_KE_PAYLOAD ? 2 : 0);
 	return answer(p, IKE_CREATE_CHILD_SA, msgid, &pw);
 }
 

@@ -70,6 +70,7 @@ struct ike_peer_conf {
 	uint16_t refuse_rekey;	     /* answer the client's CREATE_CHILD_SA
 					with this notify ... */
 	unsigned refuse_rekey_times; /* ... this many times (0: always) */
+	uint16_t refuse_rekey_group; /* INVALID_KE_PAYLOAD: the group */
 	/* Determinism for the fuzzer (NULL: random). */
 	const struct rd *nr;
 	const struct rd *g_ir;

@@ -1363,6 +1363,41 @@ test_rekey_refused(void **state)
 	world_free(w);
 }
 
+/* INVALID_KE_PAYLOAD naming another group our ESP proposal offers: the
+ * rekey again at once, with a KE of that group; the IKE SA's rekey keeps
+ * its own group. */
+static void
+test_rekey_invalid_ke(void **state)
+{
+	struct world *w = world_new(&(struct world_opts){
+	    .pubkey = true, .esp = "aes256gcm16-ecp256-ecp384" });
+
+	(void)state;
+	w->pc.refuse_rekey = IKE_N_INVALID_KE_PAYLOAD;
+	w->pc.refuse_rekey_group = IKE_DH_ECP_384;
+	w->pc.refuse_rekey_times = 1;
+	world_connect(w);
+	world_pump(w);
+	assert_int_equal(ike_sa_rekey_child(w->sa), 0);
+	assert_int_equal(kex_group(w->sa->rk.kex), IKE_DH_ECP_256);
+	world_pump(w);
+	still_up(w, w->sa->n_dropped);
+	assert_int_equal(w->peer->n_refused, 1);
+	assert_true(timer_pending(w->sa->t_rekey_child));
+	assert_int_equal(ike_rekey_child_start(w->sa), 0); /* the timer */
+	assert_int_equal(kex_group(w->sa->rk.kex), IKE_DH_ECP_384);
+	world_pump(w);
+	still_up(w, w->sa->n_dropped);
+	assert_int_equal(w->n_established, 2);
+	assert_true(w->peer->child_pfs);
+	child_matches_peer(w);
+	assert_int_equal(ike_sa_rekey_ike(w->sa), 0);
+	assert_int_equal(kex_group(w->sa->rk.kex), w->sa->dh);
+	world_pump(w);
+	still_up(w, w->sa->n_dropped);
+	world_free(w);
+}
+
 /*
  * Both sides rekey the CHILD_SA at once (2.8.1): the gateway's request,
  * arriving while ours is out, gets TEMPORARY_FAILURE; ours completes, and
@@ -1993,6 +2028,7 @@ main(void)
 		cmocka_unit_test(test_rekey_ike),
 		cmocka_unit_test(test_gateway_rekeys_ike),
 		cmocka_unit_test(test_rekey_refused),
+		cmocka_unit_test(test_rekey_invalid_ke),
 		cmocka_unit_test(test_rekey_collision),
 		cmocka_unit_test(test_proposal_check),
 		cmocka_unit_test(test_ts_narrowed),
