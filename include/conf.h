@@ -33,6 +33,7 @@
  *                              by s, m or h, 10s..24h        = 4h
  *               child          when we rekey the CHILD_SA    = 1h
  *                              (each minus 0..10% of jitter)
+ *   nat_keepalive  the same: NAT keepalives behind a NAT    = 20s
  *   reconnect   always | never                               = always
  *   mtu         576..9000                                    = 1400
  *
@@ -56,13 +57,14 @@
 #include "proposal.h"
 
 /* IFNAMSIZ, without <net/if.h>: it clashes with <linux/if.h>. */
-#define CONF_IFNAMSIZ	  16
-#define CONF_PORT_DEFAULT 500
-#define CONF_MTU_DEFAULT  1400
-#define CONF_MTU_MIN	  576  /* IPv4 minimum (RFC 791); IPv6 needs 1280 */
-#define CONF_MTU_MAX	  9000 /* a jumbo frame */
-#define CONF_DPD_DEFAULT  30   /* seconds */
-#define CONF_DPD_MAX	  3600 /* seconds */
+#define CONF_IFNAMSIZ		   16
+#define CONF_PORT_DEFAULT	   500
+#define CONF_MTU_DEFAULT	   1400
+#define CONF_MTU_MIN		   576 /* IPv4 minimum (RFC 791); IPv6 needs 1280 */
+#define CONF_MTU_MAX		   9000 /* a jumbo frame */
+#define CONF_DPD_DEFAULT	   30	/* seconds */
+#define CONF_DPD_MAX		   3600 /* seconds */
+#define CONF_NAT_KEEPALIVE_DEFAULT 20	/* seconds (RFC 3948 4) */
 /*
  * Our rekeys.  Azure does not publish its P2S lifetimes; its S2S gateway
  * keeps an IKE SA 28800 s and a CHILD_SA 27000 s (azure-p2s-facts.md
@@ -146,6 +148,8 @@ struct conf {
 	struct conf_proposals proposals;
 	uint32_t dpd; /* seconds between liveness checks; 0: off */
 	struct conf_lifetime lifetime;
+	uint32_t nat_keepalive; /* seconds of silence on the NAT-T path
+				   before a keepalive; 0: off */
 	enum conf_reconnect reconnect;
 	uint16_t mtu; /* bytes, of the tunnel interface */
 };

@@ -52,6 +52,10 @@ int sock_fd_natt(const struct sock *);
 int sock_send_ike(struct sock *, const struct rd *msg) P2S_WUR;
 int sock_send_esp(struct sock *, const struct rd *esp) P2S_WUR;
 int sock_send_keepalive(struct sock *) P2S_WUR;
+/* loop_now_ms() when a datagram of ours last left on the 4500 path (IKE,
+ * ESP from the userspace datapath, keepalive); 0: none yet.  The kernel
+ * datapath's ESP bypasses the socket and is not counted. */
+uint64_t sock_natt_sent_ms(const struct sock *);
 
 /* Read one datagram from fd (one of ours) into buf; *ret_view is the IKE
  * message or ESP packet inside buf.  0 with SOCK_NONE when nothing was

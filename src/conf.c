@@ -125,6 +125,8 @@ static const struct conf_key conf_top_keys[] = {
 	    CONF_STR(CONF_DPD_DEFAULT) "s"),
 	MAP("lifetime", CONF_F_LIFETIME, conf_lifetime_map, struct conf,
 	    lifetime, false),
+	SCALAR("nat_keepalive", CONF_F_NAT_KEEPALIVE, conf_t_dpd, struct conf,
+	    nat_keepalive, false, CONF_STR(CONF_NAT_KEEPALIVE_DEFAULT) "s"),
 	SCALAR("reconnect", CONF_F_RECONNECT, conf_t_reconnect, struct conf,
 	    reconnect, false, "always"),
 	SCALAR("mtu", CONF_F_MTU, conf_t_mtu, struct conf, mtu, false,

@@ -46,11 +46,10 @@ struct kex;
 struct timer;
 struct tls_ctx;
 
-#define IKE_NONCE_LEN	 32 /* bytes of Ni (RFC 7296 2.10: >= half the PRF key) */
-#define IKE_REASON_LEN	 512   /* bytes of a reason handed to down() */
-#define IKE_TAG_LEN	 48    /* "ike[<16 hex>/<16 hex>]" */
-#define IKE_DROP_LEN	 96    /* bytes of why a datagram was dropped */
-#define IKE_KEEPALIVE_MS 20000 /* NAT keepalive interval (RFC 3948 4) */
+#define IKE_NONCE_LEN  32 /* bytes of Ni (RFC 7296 2.10: >= half the PRF key) */
+#define IKE_REASON_LEN 512 /* bytes of a reason handed to down() */
+#define IKE_TAG_LEN    48  /* "ike[<16 hex>/<16 hex>]" */
+#define IKE_DROP_LEN   96  /* bytes of why a datagram was dropped */
 #define IKE_EAP_MSG_FRAG                                                       \
 	4096 /* bytes: our EAP messages, IKE fragments allowed */
 #define IKE_EAP_MSG_NOFRAG 1024 /* bytes: without (strongSwan's EAP-TLS size) */
@@ -186,18 +185,18 @@ struct ike_sa {
 	void *cb_arg;
 	const struct ike_sa_hooks *hooks; /* borrowed; NULL outside tests */
 
-	uint8_t spi_i[IKE_SPI_LEN]; /* the original initiator's: ours
+	uint8_t spi_i[IKE_SPI_LEN];   /* the original initiator's: ours
 				       until the gateway rekeys the SA */
-	uint8_t spi_r[IKE_SPI_LEN]; /* the responder's; zero before it
+	uint8_t spi_r[IKE_SPI_LEN];   /* the responder's; zero before it
 				       answers IKE_SA_INIT */
-	bool initiator;		    /* we are the original initiator (3.1):
+	bool initiator;		      /* we are the original initiator (3.1):
 				       spi_i is ours, we set the I flag */
-	uint32_t msgid;		    /* of our next request */
-	uint32_t peer_msgid;	    /* of the gateway's next request */
-	struct ike_xchg xchg;	    /* our request in flight */
-	struct ike_reply reply;	    /* our answer to its last request */
-	struct ike_reasm reasm;	    /* a fragmented message coming in */
-	unsigned n_dropped;	    /* datagrams dropped unprocessed */
+	uint32_t msgid;		      /* of our next request */
+	uint32_t peer_msgid;	      /* of the gateway's next request */
+	struct ike_xchg xchg;	      /* our request in flight */
+	struct ike_reply reply;	      /* our answer to its last request */
+	struct ike_reasm reasm;	      /* a fragmented message coming in */
+	unsigned n_dropped;	      /* datagrams dropped unprocessed */
 	char last_drop[IKE_DROP_LEN]; /* why the last one was: for a give-up */
 
 	/* IKE_SA_INIT */
@@ -217,7 +216,8 @@ struct ike_sa {
 	uint32_t peer_hashes; /* its SIGNATURE_HASH_ALGORITHMS, as a mask */
 	bool behind_nat;      /* our address is translated: keepalives */
 	bool natt;	      /* floated to 4500: ESP in UDP */
-	struct timer *t_keepalive; /* owned */
+	struct timer *t_keepalive; /* owned: NAT keepalives (RFC 3948 2.3) */
+	uint64_t n_keepalives;	   /* NAT keepalives sent */
 	struct timer *t_dpd;	   /* owned: liveness (2.4) */
 	uint64_t t_rx; /* ms (loop_now_ms): last authenticated message */
 

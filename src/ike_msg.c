@@ -389,25 +389,41 @@ xchg_done(struct ike_sa *sa)
 
 /* ---- NAT keepalives (RFC 3948 4) ---- */
 
+static uint64_t
+keepalive_every_ms(const struct ike_sa *sa)
+{
+	return (uint64_t)sa->conf->nat_keepalive * 1000;
+}
+
+/* RFC 3948 2.3: a keepalive only after nat_keepalive of silence on the
+ * 4500 path; anything we sent there keeps the NAT mapping as well. */
 static void
 on_keepalive(void *arg)
 {
 	struct ike_sa *sa = arg;
+	uint64_t every = keepalive_every_ms(sa), idle;
+	int r;
 
-	int r = 0;
-
-	if (sa->sock != NULL && sa->natt)
-		r = sock_send_keepalive(sa->sock);
+	if (every == 0 || sa->sock == NULL || !sa->natt)
+		return;
+	idle = loop_now_ms() - sock_natt_sent_ms(sa->sock);
+	if (idle < every) {
+		(void)timer_set(sa->t_keepalive, every - idle);
+		return;
+	}
+	r = sock_send_keepalive(sa->sock);
 	if (r < 0)
 		sa_debug(sa, "NAT keepalive: %s", strerror(-r));
-	(void)timer_set(sa->t_keepalive, IKE_KEEPALIVE_MS);
+	else
+		sa->n_keepalives++;
+	(void)timer_set(sa->t_keepalive, every);
 }
 
 void
 ike_msg_keepalive(struct ike_sa *sa, bool on)
 {
-	if (on)
-		(void)timer_set(sa->t_keepalive, IKE_KEEPALIVE_MS);
+	if (on && keepalive_every_ms(sa) != 0)
+		(void)timer_set(sa->t_keepalive, keepalive_every_ms(sa));
 	else
 		timer_stop(sa->t_keepalive);
 }

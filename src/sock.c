@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "ike.h"
+#include "loop.h"
 #include "sock.h"
 
 #ifndef UDP_ENCAP_ESPINUDP
@@ -28,6 +29,8 @@ struct sock {
 	struct sockaddr_storage gw; /* gateway, port 500 */
 	int fd_ike;		    /* path to gw:500 */
 	int fd_natt;		    /* path to gw:4500, -1 before the float */
+	uint64_t natt_sent_ms;	    /* loop_now_ms() of the last datagram
+				       sent on the 4500 path; 0: none */
 };
 
 static socklen_t
@@ -143,6 +146,23 @@ send_iov(int fd, struct iovec *iov, int n)
 	return len == -1 ? -errno : 0;
 }
 
+/* On the 4500 path, stamped: a NAT keepalive is due only after silence. */
+static int
+send_natt(struct sock *s, struct iovec *iov, int n)
+{
+	int r = send_iov(s->fd_natt, iov, n);
+
+	if (r == 0)
+		s->natt_sent_ms = loop_now_ms();
+	return r;
+}
+
+uint64_t
+sock_natt_sent_ms(const struct sock *s)
+{
+	return s->natt_sent_ms;
+}
+
 int
 sock_send_ike(struct sock *s, const struct rd *msg)
 {
@@ -154,7 +174,7 @@ sock_send_ike(struct sock *s, const struct rd *msg)
 
 	if (s->fd_natt < 0)
 		return send_iov(s->fd_ike, &iov[1], 1);
-	return send_iov(s->fd_natt, iov, 2);
+	return send_natt(s, iov, 2);
 }
 
 int
@@ -164,7 +184,7 @@ sock_send_esp(struct sock *s, const struct rd *esp)
 
 	if (s->fd_natt < 0)
 		return -ENOTCONN;
-	return send_iov(s->fd_natt, &iov, 1);
+	return send_natt(s, &iov, 1);
 }
 
 int
@@ -175,7 +195,7 @@ sock_send_keepalive(struct sock *s)
 
 	if (s->fd_natt < 0)
 		return -ENOTCONN;
-	return send_iov(s->fd_natt, &iov, 1);
+	return send_natt(s, &iov, 1);
 }
 
 /* RFC 3948 2.2: on 4500 a zero marker means IKE, a non-zero SPI ESP. */

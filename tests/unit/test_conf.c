@@ -187,6 +187,7 @@ test_good_full(void **state)
 	assert_int_equal(c->dpd, 300);
 	assert_int_equal(c->lifetime.ike, 7200);
 	assert_int_equal(c->lifetime.child, 2700);
+	assert_int_equal(c->nat_keepalive, 120);
 	assert_int_equal(c->reconnect, CONF_RECONNECT_NEVER);
 	assert_int_equal(c->mtu, 1280);
 	conf_free(c);
@@ -236,6 +237,7 @@ test_good_minimal_defaults(void **state)
 	assert_int_equal(c->lifetime.ike, 14400);
 	assert_int_equal(c->lifetime.child, CONF_LIFE_CHILD_DEFAULT);
 	assert_int_equal(c->lifetime.child, 3600);
+	assert_int_equal(c->nat_keepalive, CONF_NAT_KEEPALIVE_DEFAULT);
 	assert_int_equal(c->reconnect, CONF_RECONNECT_ALWAYS);
 	assert_int_equal(c->mtu, 1400);
 	conf_free(c);
