@@ -333,11 +333,13 @@ vip_set(struct dp_kernel *dp, const struct ike_child *c)
 	vip.addr.in = v4->sin_addr;
 	if (nl_addr_eq(&dp->vip.addr, &vip.addr))
 		return 0;
-	if (dp->vip.addr.family != 0)
-		(void)rtnl_addr_del(dp->route, dp->ifindex, &dp->vip);
+	/* The new address first: with no IPv4 address left for a moment,
+	 * the kernel would flush every route through the interface. */
 	r = rtnl_addr_add(dp->route, dp->ifindex, &vip);
 	if (r < 0 && r != -EEXIST)
 		return r;
+	if (dp->vip.addr.family != 0)
+		(void)rtnl_addr_del(dp->route, dp->ifindex, &dp->vip);
 	dp->vip = vip;
 	return 0;
 }

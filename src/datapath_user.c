@@ -319,11 +319,13 @@ vip_set(struct dp_user *dp, const struct ike_child *c)
 	if (dp->vip.addr.family != 0 &&
 	    memcmp(dp->vip.addr.bytes, vip.addr.bytes, 4) == 0)
 		return 0;
-	if (dp->vip.addr.family != 0)
-		(void)rtnl_addr_del(dp->nl, dp->ifindex, &dp->vip);
+	/* The new address first: with no IPv4 address left for a moment,
+	 * the kernel would flush every route through the interface. */
 	r = rtnl_addr_add(dp->nl, dp->ifindex, &vip);
 	if (r < 0 && r != -EEXIST)
 		return r;
+	if (dp->vip.addr.family != 0)
+		(void)rtnl_addr_del(dp->nl, dp->ifindex, &dp->vip);
 	dp->vip = vip;
 	return 0;
 }
