@@ -97,6 +97,10 @@
  *                          (number: milliseconds from the first request to
  *                          the tunnel)
  *   last_error    string   why the last connection failed, or null
+ *   fail_closed   boolean  true while there is no tunnel but its
+ *                          interface and VNet routes stay, so that VNet
+ *                          traffic is dropped, not sent in clear
+ *                          (reconnecting, connecting, or down by p2sctl)
  */
 #ifndef P2S_CTL_H
 #define P2S_CTL_H
@@ -209,6 +213,7 @@ struct ctl_status {
 	size_t n_children;
 	struct ctl_handshake handshake;
 	char last_error[CTL_ERROR_LEN]; /* "": none */
+	bool fail_closed;		/* no tunnel, VNet traffic dropped */
 };
 
 /* ---- The status, in C (ctl_json.c). ---- */

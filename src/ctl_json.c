@@ -276,6 +276,17 @@ get_str(
 	return str_copy(v, dst, cap);
 }
 
+static int
+get_bool(struct json_object *o, const char *key, bool *ret)
+{
+	struct json_object *v;
+	int r = get(o, key, json_type_boolean, false, &v);
+
+	if (r == 0)
+		*ret = json_object_get_boolean(v);
+	return r;
+}
+
 /* A non-negative integer up to max; null gives -1 where null_ok. */
 static int
 get_num(struct json_object *o, const char *key, bool null_ok, uint64_t max,
@@ -599,6 +610,8 @@ parse_status(struct json_object *o, struct ctl_status *st)
 	if (r == 0)
 		r = get_str(o, "last_error", true, st->last_error,
 		    sizeof(st->last_error));
+	if (r == 0)
+		r = get_bool(o, "fail_closed", &st->fail_closed);
 	st->state = (enum ctl_state)state;
 	st->datapath = (enum ctl_datapath)datapath;
 	st->dns_via = (enum ctl_dns_via)via;
@@ -905,6 +918,7 @@ build_status(
 	put(b, o, "children", build_children(b, st));
 	put_handshake(b, o, &st->handshake);
 	put_str(b, o, "last_error", st->last_error, true);
+	put(b, o, "fail_closed", json_object_new_boolean(st->fail_closed));
 	return o;
 }
 

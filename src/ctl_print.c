@@ -231,6 +231,10 @@ ctl_status_print(FILE *f, const struct ctl_status *st, int64_t now)
 		    st->handshake.round_trips, st->handshake.ms);
 	if (st->last_error[0] != '\0')
 		print_field(f, "  ", "last error", st->last_error);
+	if (st->fail_closed)
+		(void)fputs("  fail closed: no tunnel; traffic to the routes "
+			    "above is dropped, not sent in clear\n",
+		    f);
 	print_ike(f, &st->ike, now);
 	for (size_t i = 0; i < st->n_children && i < CTL_MAX_CHILDREN; i++)
 		print_child(f, &st->children[i]);

@@ -142,6 +142,9 @@ on_status(void *arg, struct ctl_status *st)
 
 	(void)snprintf(st->name, sizeof(st->name), "%s", d->conf->name);
 	st->state = ctl_state_of(d->state);
+	/* The datapath keeps interface and routes from start to stop: with
+	 * no tunnel, VNet traffic goes in there and is dropped. */
+	st->fail_closed = d->dp != NULL && d->state != P2SD_ESTABLISHED;
 	status_gateway(d, st);
 	if (d->dp != NULL) {
 		(void)snprintf(st->interface, sizeof(st->interface), "%s",

@@ -136,5 +136,6 @@ ctl_check_equal(const struct ctl_status *a, const struct ctl_status *b)
 	    (!a->handshake.present ||
 		(a->handshake.round_trips == b->handshake.round_trips &&
 		    a->handshake.ms == b->handshake.ms)) &&
-	    strcmp(a->last_error, b->last_error) == 0;
+	    strcmp(a->last_error, b->last_error) == 0 &&
+	    a->fail_closed == b->fail_closed;
 }

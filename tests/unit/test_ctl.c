@@ -165,7 +165,7 @@ check_contract(struct json_object *st)
 {
 	struct json_object *gw, *ike, *ch, *hs, *a;
 
-	assert_int_equal(json_object_object_length(st), 13);
+	assert_int_equal(json_object_object_length(st), 14);
 	expect_str(st, "name", "corp");
 	expect_str(st, "state", "established");
 	gw = member(st, "gateway", json_type_object);
@@ -215,6 +215,8 @@ check_contract(struct json_object *st)
 	expect_int(hs, "ms", 312);
 	expect_str(st, "last_error",
 	    "gateway certificate not trusted: \"CN=x\" \\ /\n\t\x01");
+	assert_false(json_object_get_boolean(
+	    member(st, "fail_closed", json_type_boolean)));
 }
 
 static struct json_object *
@@ -325,13 +327,16 @@ test_status_nulls(void **state)
 	(void)snprintf(st.gateway.host, sizeof(st.gateway.host), "gw");
 	st.gateway.port = 500;
 	(void)snprintf(st.interface, sizeof(st.interface), "p2s-home");
+	st.fail_closed = true; /* down by p2sctl: the routes still drop */
 	assert_int_equal(ctl_reply_build_status(&st, 4096, &reply, &len), 0);
 	o = json_of(reply);
 	s = member(o, "status", json_type_object);
-	assert_int_equal(json_object_object_length(s), 13);
+	assert_int_equal(json_object_object_length(s), 14);
 	expect_str(s, "state", "down");
 	expect_str(s, "datapath", "kernel");
 	expect_str(s, "dns_via", "none");
+	assert_true(json_object_get_boolean(
+	    member(s, "fail_closed", json_type_boolean)));
 	static const char *const nulls[] = { "virtual_ip", "ike", "handshake",
 		"last_error" };
 	for (size_t i = 0; i < ARRAY_SIZE(nulls); i++)
