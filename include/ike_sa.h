@@ -152,6 +152,12 @@ int ike_sa_rekey_child(struct ike_sa *) P2S_WUR;
 /* Rekey the IKE SA now (RFC 7296 2.18); the same answers.  The engine
  * calls it itself when conf->lifetime.ike (jittered) runs out. */
 int ike_sa_rekey_ike(struct ike_sa *) P2S_WUR;
+/* Check now that the gateway is there (after a suspend, or when the
+ * network changed): an empty INFORMATIONAL unless a request of ours is
+ * out already; no answer after the retransmissions and the SA goes down
+ * (cbs->down).  why goes to the debug log.  False when the SA is not
+ * established (nothing to check). */
+bool ike_sa_check_liveness(struct ike_sa *, const char *why);
 
 /* For status and logs. */
 enum ike_sa_state ike_sa_state(const struct ike_sa *);

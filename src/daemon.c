@@ -28,6 +28,7 @@
 #include "log.h"
 #include "names.h"
 #include "loop.h"
+#include "netwatch.h"
 #include "notify.h"
 #include "sock.h"
 
@@ -355,6 +356,7 @@ attempt(struct p2sd *d)
 	}
 	if (r == 0)
 		r = ike_sa_connect(d->sa, d->group);
+	p2sd_net_follow(d);
 	if (r < 0)
 		return r;
 	p2sd_set_state(d, P2SD_CONNECTING, d->conf->gateway.host);
@@ -512,6 +514,8 @@ p2sd_new(struct conf *conf, struct p2sd **ret)
 		r = notify_new(d->loop, &d->notify);
 	if (r == 0)
 		r = p2sd_ctl_new(d);
+	if (r == 0)
+		r = p2sd_net_new(d);
 	if (r < 0) {
 		d->conf = NULL; /* the caller still owns it */
 		p2sd_free(d);
@@ -538,6 +542,7 @@ p2sd_free(struct p2sd *d)
 	timer_free(d->t_stop);
 	notify_free(d->notify);
 	ctl_free(d->ctl);
+	netwatch_free(d->nw);
 	loop_free(d->loop);
 	creds_free(d->creds);
 	conf_free(d->conf);

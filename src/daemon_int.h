@@ -20,6 +20,7 @@ struct datapath;
 struct ike_sa;
 struct io;
 struct loop;
+struct netwatch;
 struct notify;
 struct sig;
 struct sock;
@@ -68,10 +69,16 @@ struct p2sd {
 	struct conf *conf_next;	     /* owned: reloaded by SIGHUP, used from
 					the next connect on */
 	struct creds *creds_next;    /* owned: its credentials */
+	struct netwatch *nw;	     /* owned: network changes, resumes */
 };
 
 void p2sd_set_state(struct p2sd *, enum p2sd_state, const char *why);
 void p2sd_retry_now(struct p2sd *);
 int p2sd_ctl_new(struct p2sd *);
+
+/* daemon_net.c: network changes and resumes. */
+int p2sd_net_new(struct p2sd *);
+void p2sd_net_follow(struct p2sd *);
+void p2sd_reconnect(struct p2sd *, const char *why);
 
 #endif /* P2S_DAEMON_INT_H */

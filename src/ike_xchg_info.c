@@ -148,14 +148,25 @@ ike_info_liveness_start(struct ike_sa *sa)
 		(void)timer_set(sa->t_dpd, (uint64_t)sa->conf->dpd * 1000);
 }
 
+/* An empty INFORMATIONAL now; the retransmissions decide. */
+static void
+liveness_send(struct ike_sa *sa, const char *why)
+{
+	uint8_t none[1];
+	struct rd empty = rd_make(none, 0);
+	int r;
+
+	sa_debug(sa, "liveness check: %s", why);
+	r = ike_msg_send_request(sa, IKE_INFORMATIONAL, &empty, IKE_PLD_NONE);
+	if (r < 0)
+		sa_warn(sa, "cannot send a liveness check: %s", strerror(-r));
+}
+
 void
 ike_info_liveness_timeout(struct ike_sa *sa)
 {
 	uint64_t every = (uint64_t)sa->conf->dpd * 1000;
 	uint64_t idle = loop_now_ms() - sa->t_rx;
-	uint8_t none[1];
-	struct rd empty = rd_make(none, 0);
-	int r;
 
 	if (every == 0 || sa->state != IKE_SA_ESTABLISHED)
 		return;
@@ -165,12 +176,20 @@ ike_info_liveness_timeout(struct ike_sa *sa)
 		(void)timer_set(sa->t_dpd, idle < every ? every - idle : every);
 		return;
 	}
-	sa_debug(sa, "nothing from the gateway for %llu s: liveness check",
-	    (unsigned long long)idle / 1000);
-	r = ike_msg_send_request(sa, IKE_INFORMATIONAL, &empty, IKE_PLD_NONE);
-	if (r < 0)
-		sa_warn(sa, "cannot send a liveness check: %s", strerror(-r));
+	liveness_send(sa, "nothing from the gateway for a while");
 	(void)timer_set(sa->t_dpd, every);
+}
+
+bool
+ike_sa_check_liveness(struct ike_sa *sa, const char *why)
+{
+	if (sa == NULL || sa->state != IKE_SA_ESTABLISHED)
+		return false;
+	if (!sa->xchg.active)
+		liveness_send(sa, why);
+	if (sa->conf->dpd != 0)
+		(void)timer_set(sa->t_dpd, (uint64_t)sa->conf->dpd * 1000);
+	return true;
 }
 
 int

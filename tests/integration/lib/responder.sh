@@ -53,6 +53,9 @@ TB_RESPONDER_LOG_DEFAULT="default 1 ike 2 cfg 2 knl 1 tls 2"
 #   --dns LIST                   DNS servers pushed ("" for none; default
 #                                $TB_VNET_HOST)
 #   --dpd-delay T                (default 30s)
+#   --local-addrs LIST           the gateway's addresses the connections
+#                                accept (default $TB_GW_ADDR)
+#   --mobike yes|no              (default yes, strongSwan's)
 #   --ike-rekey-time T, --child-rekey-time T   (strongSwan defaults if unset)
 #   --log "SUBSYS LEVEL ..."     file log levels (default
 #                                "$TB_RESPONDER_LOG_DEFAULT")
@@ -67,6 +70,7 @@ tb_responder_start() {
 	local fragsize=1280 frag=yes eapfrag=1024 tlsmax=1.2 crl='' root=${TB_CERTS:-}/P2SRootCert.pem
 	local id=$TB_GW_FQDN local_ts=$TB_VNET_PREFIX pool=$TB_POOL dns=$TB_VNET_HOST
 	local dpd=30s ike_rekey='' child_rekey='' log=$TB_RESPONDER_LOG_DEFAULT extra=''
+	local local_addrs=$TB_GW_ADDR mobike=yes
 	local TB_SW_KERNEL=libipsec # read by _tb_sw_write_conf
 	while [ $# -gt 0 ]; do
 		case $1 in
@@ -84,6 +88,8 @@ tb_responder_start() {
 		--pool) pool=$2 ;;
 		--dns) dns=$2 ;;
 		--dpd-delay) dpd=$2 ;;
+		--local-addrs) local_addrs=$2 ;;
+		--mobike) mobike=$2 ;;
 		--ike-rekey-time) ike_rekey=$2 ;;
 		--child-rekey-time) child_rekey=$2 ;;
 		--log) log=$2 ;;
@@ -119,7 +125,8 @@ tb_responder_start() {
 
 	local common child_common
 	common="        version = 2
-        local_addrs = $TB_GW_ADDR
+        local_addrs = $local_addrs
+        mobike = $mobike
         pools = p2s-pool
         proposals = $proposals
         fragmentation = $frag

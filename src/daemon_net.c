@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * daemon_net.c: what p2sd does when the network changes under it or the
+ * machine wakes from a suspend (netwatch.h tells it).
+ *
+ *   path to the gateway changed   established: reconnect on the new path
+ *                                 (the SA's addresses are the old ones);
+ *                                 connecting: start again on the new path;
+ *                                 waiting to reconnect: try now
+ *   resumed from a suspend        established: a liveness check at once;
+ *                                 waiting to reconnect: try now
+ *
+ * While it reconnects the tunnel interface and the VNet routes stay, so
+ * VNet traffic is dropped there, never sent in clear (fail closed).
+ */
+#include <sys/socket.h>
+
+#include <stdio.h>
+
+#include "daemon_int.h"
+#include "datapath.h"
+#include "ike_sa.h"
+#include "log.h"
+#include "loop.h"
+#include "netwatch.h"
+#include "sock.h"
+
+/* Drop the SA without a DELETE (its path is gone) and connect again at
+ * once; the datapath keeps the interface and routes: fail closed. */
+void
+p2sd_reconnect(struct p2sd *d, const char *why)
+{
+	if (d->held_down || d->state == P2SD_STOPPING || d->state == P2SD_DOWN)
+		return;
+	if (d->sa != NULL) {
+		datapath_clear(d->dp);
+		ike_sa_free(d->sa_dead);
+		d->sa_dead = d->sa;
+		d->sa = NULL;
+		(void)timer_set(d->t_reap, 0);
+	}
+	(void)snprintf(d->last_error, sizeof(d->last_error), "%s", why);
+	d->attempt = 0;
+	p2sd_set_state(d, P2SD_RECONNECTING, why);
+	(void)timer_set(d->t_retry, 0);
+}
+
+static void
+on_path(struct p2sd *d)
+{
+	switch (d->state) {
+	case P2SD_ESTABLISHED:
+	case P2SD_CONNECTING:
+		p2sd_reconnect(d, "the path to the gateway changed");
+		break;
+	case P2SD_RECONNECTING:
+		if (!d->held_down) {
+			log_info("the path to the gateway changed: trying now");
+			d->attempt = 0;
+			(void)timer_set(d->t_retry, 0);
+		}
+		break;
+	case P2SD_DOWN:
+	case P2SD_STOPPING:
+		break;
+	}
+}
+
+static void
+on_resume(struct p2sd *d)
+{
+	if (ike_sa_check_liveness(d->sa, "resumed from a suspend"))
+		return;
+	if (d->state == P2SD_RECONNECTING && !d->held_down) {
+		log_info("resumed from a suspend: trying to connect now");
+		d->attempt = 0;
+		(void)timer_set(d->t_retry, 0);
+	}
+}
+
+static void
+on_netwatch(void *arg, enum netwatch_event ev, uint64_t gap_ms)
+{
+	struct p2sd *d = arg;
+
+	(void)gap_ms; /* netwatch logged it */
+	if (ev == NETWATCH_PATH)
+		on_path(d);
+	else if (ev == NETWATCH_RESUME)
+		on_resume(d);
+}
+
+int
+p2sd_net_new(struct p2sd *d)
+{
+	return netwatch_new(d->loop, on_netwatch, d, &d->nw);
+}
+
+/* A new attempt's sockets: their path is the reference from now on. */
+void
+p2sd_net_follow(struct p2sd *d)
+{
+	struct sockaddr_storage gw;
+	int r;
+
+	if (d->sock == NULL)
+		return;
+	sock_remote(d->sock, &gw);
+	r = netwatch_follow(
+	    d->nw, &gw, d->dp != NULL ? datapath_ifname(d->dp) : NULL);
+	if (r < 0)
+		log_errno(r, "cannot follow the path to the gateway");
+}

@@ -1,0 +1,296 @@
+#!/bin/bash
+# p2sd and network changes (issue #6), against the strongSwan "Azure
+# gateway" (tests/integration/lib), userspace datapath, and how long each
+# recovery took:
+#  - the client's address changes (new address on the uplink, old one
+#    removed): p2sd sees the path to the gateway change over rtnetlink and
+#    reconnects from the new address at once;
+#  - the gateway's address changes (the profile has only gateway.host,
+#    resolved through the client namespace's own /etc/hosts): the liveness
+#    checks notice, and p2sd reconnects to the new address by itself;
+#  - fail closed: while p2sd reconnects (the gateway drops IKE and has
+#    deleted the SA), status says fail_closed and pings to the VNet do not
+#    leave the uplink in clear (tcpdump on the uplink);
+#  - NAT keepalives behind the NAT (nat_keepalive: 1s in the profile):
+#    three 1-byte 0xff datagrams to port 4500 while the tunnel is idle,
+#    none while ESP flows at 5 packets a second (anything we send on the
+#    4500 path keeps the mapping: RFC 3948 2.3).
+#
+# Needs root.  Exit 0 on success, 1 on failure; never skips.
+
+if [ -z "${TB_P2SD_INNER:-}" ]; then
+	export TB_P2SD_INNER=1
+	timeout -k 10 "${TB_P2SD_TIMEOUT:-600}" bash "$0" "$@"
+	rc=$?
+	[ $rc -eq 124 ] || [ $rc -eq 137 ] && echo "not ok - timed out"
+	exit $((rc != 0))
+fi
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib/harness.sh
+. "$HERE/lib/harness.sh"
+
+B=${top_builddir:-$HERE/../..}
+P2SD=$B/p2sd
+P2SCTL=$B/p2sctl
+n_fail=0
+
+ok() {
+	echo "ok - $*"
+}
+
+fail() {
+	echo "not ok - $*"
+	[ -f "$TB_LOGDIR/p2sd.log" ] && sed 's/^/#   p2sd: /' "$TB_LOGDIR/p2sd.log" | tail -40
+	tb_dump_logs 30
+	exit 1
+}
+
+tb_require_root || { echo "not ok - must run as root"; exit 1; }
+tb_ensure_tools || { echo "not ok - required tools missing"; exit 1; }
+[ -x "$P2SD" ] && [ -x "$P2SCTL" ] || { echo "not ok - no p2sd/p2sctl in $B"; exit 1; }
+
+CERTS_DIR=$(mktemp -d /tmp/p2s-nw.certs.XXXXXX) || exit 1
+trap 'rm -rf "$CERTS_DIR"' EXIT
+
+GW_NEW=192.0.2.20     # where the gateway moves
+CLIENT_NEW=198.51.100.20 # where the client moves
+
+# profile FILE [KEY: VALUE...]: a userspace profile for the lab naming
+# the gateway by host only (resolved at each connect).
+profile() {
+	local file=$1
+	shift
+	cat >"$file" <<EOP
+gateway:
+  host: $TB_GW_FQDN
+  roots: [$TB_CERTS/ServerRootCA.pem]
+client:
+  auth: eap-tls
+  cert: $TB_CERTS/P2SChildCert.pem
+  key: $TB_CERTS/P2SChildCert.key
+routes: [$TB_VNET_PREFIX]
+pool: $TB_POOL
+datapath: userspace
+interface: p2s-nw0
+reconnect: always
+EOP
+	printf '%s\n' "$@" >>"$file"
+}
+
+# lab_up NAME [profile lines...]: lab with NAT, the gateway known to the
+# client as $TB_GW_FQDN -> $TB_GW_ADDR, p2sd up, a ping through.
+lab_up() {
+	local name=$1
+	shift
+	tb_init || fail "$name: tb_init"
+	tb_topology_up --nat masquerade || fail "$name: topology"
+	tb_certs_make "$CERTS_DIR" || fail "$name: certificates"
+	tb_ns_etc client hosts "127.0.0.1 localhost
+$TB_GW_ADDR $TB_GW_FQDN" || fail "$name: /etc/hosts"
+	tb_responder_start --auth eap-tls --local-addrs "$TB_GW_ADDR,$GW_NEW" ||
+		fail "$name: responder"
+	profile "$TB_DIR/p2s.yaml" "$@"
+	: >"$TB_LOGDIR/p2sd.log"
+	tb_spawn p2sd "$TB_NS_CLIENT" "$TB_LOGDIR/p2sd.log" \
+	    env P2S_RUNTIME_DIR="$TB_DIR/run" "$P2SD" --foreground --verbose \
+	    --profile "$TB_DIR/p2s.yaml"
+	tb_responder_wait_child 30 || fail "$name: the gateway installed no CHILD_SA"
+	tb_wait_until 10 tb_ping_vnet 1 >/dev/null 2>&1 ||
+		fail "$name: no ping through the first tunnel"
+}
+
+status_json() {
+	P2S_RUNTIME_DIR="$TB_DIR/run" "$P2SCTL" status p2s --json
+}
+
+status_is() {
+	status_json 2>/dev/null | grep -q "\"state\":\"$1\""
+}
+
+p2sd_log_count() {
+	grep -c -- "$1" "$TB_LOGDIR/p2sd.log"
+}
+
+more_tunnels_than() {
+	[ "$(p2sd_log_count 'tunnel up')" -gt "$1" ]
+}
+
+# The gateway's IKE SAs: "IKE_SPI_I_IKE_SPI_R" per line.
+gw_ike_spis() {
+	tb_responder_swanctl --list-sas 2>/dev/null |
+	    grep -oE '[0-9a-f]{16}_i\*? [0-9a-f]{16}_r' | tr -d '*'
+}
+
+# back_up NAME T0: the tunnel is back (a ping goes through the p2sd that
+# says established); BACK_MS: the ms since T0.
+back_up() {
+	local name=$1 t0=$2
+	tb_wait_until 120 status_is established || fail "$name: p2sd did not reconnect"
+	tb_wait_until 20 tb_ping_vnet 1 >/dev/null 2>&1 ||
+		fail "$name: reconnected, but no ping through the tunnel"
+	BACK_MS=$(($(tb_now_ms) - t0))
+}
+
+# client_moves NAME: the client's uplink gets a new address and loses
+# the old one; the path to the gateway changes and p2sd reconnects.
+client_moves() (
+	name=$1
+	lab_up "$name"
+	n_up=$(p2sd_log_count 'tunnel up')
+	t0=$(tb_now_ms)
+	ip netns exec "$TB_NS_CLIENT" sysctl -q -w \
+	    "net.ipv4.conf.$TB_CLIENT_IF.promote_secondaries=1" ||
+		fail "$name: sysctl"
+	ip -n "$TB_NS_CLIENT" addr add "$CLIENT_NEW/24" dev "$TB_CLIENT_IF" &&
+		ip -n "$TB_NS_CLIENT" addr del "$TB_CLIENT_ADDR/24" dev "$TB_CLIENT_IF" &&
+		ip -n "$TB_NS_CLIENT" route replace default via 198.51.100.1 ||
+		fail "$name: moving the client"
+	tb_wait_until 10 grep -q 'the path to the gateway changed' "$TB_LOGDIR/p2sd.log" ||
+		fail "$name: p2sd did not see the path change"
+	grep 'the path to the gateway changed' "$TB_LOGDIR/p2sd.log" | head -1 | sed 's/^/#   /'
+	tb_wait_until 30 more_tunnels_than "$n_up" ||
+		fail "$name: no new tunnel"
+	back_up "$name" "$t0"
+	ms=$BACK_MS
+	ok "$name: reconnected from the new address $ms ms after the address change"
+	tb_responder_swanctl --list-sas 2>/dev/null | grep -q "$CLIENT_NEW\|$TB_NAT_OUT_ADDR" ||
+		fail "$name: the gateway has no SA from the client"
+	tb_stop p2sd
+)
+
+# gateway_moves NAME: the gateway's address changes (the old one goes,
+# /etc/hosts says the new one); liveness checks (dpd 2 s) notice and
+# p2sd reconnects to the new address, resolved again.
+gateway_moves() (
+	name=$1
+	lab_up "$name" "dpd: 2s"
+	t0=$(tb_now_ms)
+	ip -n "$TB_NS_GW" addr del "$TB_GW_ADDR/24" dev "$TB_GW_IF" &&
+		ip -n "$TB_NS_GW" addr add "$GW_NEW/24" dev "$TB_GW_IF" ||
+		fail "$name: moving the gateway"
+	tb_ns_etc client hosts "127.0.0.1 localhost
+$GW_NEW $TB_GW_FQDN" || fail "$name: /etc/hosts"
+	tb_wait_until 90 grep -q 'the gateway stopped answering' "$TB_LOGDIR/p2sd.log" ||
+		fail "$name: p2sd did not notice the gateway was gone"
+	ok "$name: p2sd noticed in $(($(tb_now_ms) - t0)) ms (dpd 2 s + retransmissions)"
+	back_up "$name" "$t0"
+	ms=$BACK_MS
+	status_json | grep -q "\"address\":\"$GW_NEW\"" ||
+		fail "$name: status does not show the new address: $(status_json)"
+	ok "$name: reconnected to $GW_NEW by itself, $ms ms after the move"
+	tb_stop p2sd
+)
+
+gw_ike_block() {
+	ip netns exec "$TB_NS_GW" nft -f - <<'EON'
+table inet p2s_nwblock {
+	chain input {
+		type filter hook input priority -10; policy accept;
+		udp dport 500 drop
+	}
+}
+EON
+}
+
+# fail_closed NAME: the gateway deletes the SA and then ignores new IKE
+# SAs (port 500 dropped; our answer to its DELETE still reaches it on 4500):
+# while p2sd tries again, VNet pings stay off the uplink, status says so.
+fail_closed() (
+	name=$1
+	lab_up "$name"
+	status_json | grep -q '"fail_closed":false' ||
+		fail "$name: fail_closed is not false while established: $(status_json)"
+	gw_ike_block || fail "$name: nft"
+	t0=$(tb_now_ms)
+	tb_responder_swanctl --terminate --ike azure-p2s >/dev/null 2>&1 ||
+		fail "$name: swanctl --terminate"
+	tb_wait_until 10 grep -q 'the gateway deleted the IKE SA' "$TB_LOGDIR/p2sd.log" ||
+		fail "$name: p2sd did not see the DELETE"
+	st=$(status_json)
+	case $st in
+	*'"state":"established"'*) fail "$name: still established: $st" ;;
+	esac
+	printf '%s\n' "$st" | grep -q '"fail_closed":true' ||
+		fail "$name: status does not say fail_closed: $st"
+	printf '%s\n' "$st" | grep -q '"routes":\["10.1.0.0/16"\]' ||
+		fail "$name: the VNet route is not in status: $st"
+	P2S_RUNTIME_DIR="$TB_DIR/run" "$P2SCTL" status p2s | grep 'fail closed' | sed 's/^/#   /'
+	ip -n "$TB_NS_CLIENT" route get "$TB_VNET_HOST" | grep -q 'dev p2s-nw0' ||
+		fail "$name: the VNet route left the tunnel interface"
+	tb_spawn tcpdump "$TB_NS_CLIENT" "$TB_LOGDIR/tcpdump-clear.log" \
+	    tcpdump -i "$TB_CLIENT_IF" -n -l -U "icmp and host $TB_VNET_HOST"
+	tb_wait_until 10 grep -q 'listening on' "$TB_LOGDIR/tcpdump-clear.log" ||
+		fail "$name: tcpdump did not start"
+	ip netns exec "$TB_NS_CLIENT" ping -n -c 10 -i 0.2 -W 1 "$TB_VNET_HOST" \
+	    >"$TB_LOGDIR/ping.out" 2>&1
+	grep -q ' 0 received' "$TB_LOGDIR/ping.out" ||
+		fail "$name: pings answered with no tunnel: $(tail -2 "$TB_LOGDIR/ping.out")"
+	tb_stop tcpdump
+	n=$(grep -c "$TB_VNET_HOST" "$TB_LOGDIR/tcpdump-clear.log")
+	[ "$n" -eq 0 ] || fail "$name: $n ICMP packets to the VNet in clear on the uplink"
+	grep -E 'packets (captured|received by filter)' "$TB_LOGDIR/tcpdump-clear.log" | sed 's/^/#   /'
+	ok "$name: 10 pings while reconnecting: none on the uplink in clear, status fail_closed"
+	t1=$(tb_now_ms)
+	ip netns exec "$TB_NS_GW" nft delete table inet p2s_nwblock || fail "$name: nft delete"
+	back_up "$name" "$t1"
+	ms=$BACK_MS
+	status_json | grep -q '"fail_closed":false' ||
+		fail "$name: fail_closed still true once established"
+	ok "$name: back $ms ms after the gateway answered again ($(($(tb_now_ms) - t0)) ms since the DELETE)"
+	tb_stop p2sd
+)
+
+# keepalives NAME: behind the NAT with nat_keepalive 1s.
+keepalives() (
+	name=$1
+	lab_up "$name" "nat_keepalive: 1s" "dpd: 0"
+	grep -q 'behind a NAT' "$TB_LOGDIR/p2sd.log" || fail "$name: p2sd saw no NAT"
+	f="udp and dst port 4500 and udp[4:2] = 9 and udp[8] = 0xff"
+	# Idle: three keepalives come (the timeout only bounds a failure).
+	tb_spawn ka "$TB_NS_CLIENT" "$TB_LOGDIR/ka-idle.log" \
+	    timeout 30 tcpdump -i "$TB_CLIENT_IF" -n -l -U -c 3 "$f"
+	tb_wait_until 35 sh -c "! kill -0 $TB_SPAWNED_PID 2>/dev/null" ||
+		fail "$name: tcpdump did not end"
+	n=$(grep -c 'isakmp-nat-keep-alive' "$TB_LOGDIR/ka-idle.log")
+	[ "$n" -eq 3 ] || fail "$name: $n keepalives seen while idle, want 3"
+	ok "$name: 3 NAT keepalives (1 byte 0xff to port 4500) while idle"
+	# Busy: pings every 0.2 s carry ESP on the same path; no keepalive
+	# is due while they flow (the capture runs from the 4th reply to the
+	# 30th, inside the flow).
+	ip netns exec "$TB_NS_CLIENT" ping -n -c 40 -i 0.2 -W 1 "$TB_VNET_HOST" \
+	    >"$TB_LOGDIR/ping.out" 2>&1 &
+	ping_pid=$!
+	tb_wait_until 10 grep -q 'icmp_seq=4 ' "$TB_LOGDIR/ping.out" ||
+		fail "$name: no ping reply"
+	tb_spawn ka2 "$TB_NS_CLIENT" "$TB_LOGDIR/ka-busy.log" \
+	    tcpdump -i "$TB_CLIENT_IF" -n -l -U "$f"
+	tb_wait_until 10 grep -q 'listening on' "$TB_LOGDIR/ka-busy.log" ||
+		fail "$name: tcpdump did not start"
+	from=$(grep -c 'icmp_seq=' "$TB_LOGDIR/ping.out")
+	tb_wait_until 20 grep -q 'icmp_seq=30 ' "$TB_LOGDIR/ping.out" ||
+		fail "$name: pings stopped: $(tail -2 "$TB_LOGDIR/ping.out")"
+	tb_stop ka2
+	wait "$ping_pid"
+	grep -q ' 40 received' "$TB_LOGDIR/ping.out" ||
+		fail "$name: pings lost: $(tail -2 "$TB_LOGDIR/ping.out")"
+	n=$(grep -c 'isakmp-nat-keep-alive' "$TB_LOGDIR/ka-busy.log")
+	[ "$n" -eq 0 ] || fail "$name: $n keepalives while ESP flowed every 0.2 s"
+	ok "$name: no keepalive while pings $from..30 flowed through the tunnel"
+	tb_stop p2sd
+)
+
+# Cases to run: all, or those named on the command line.
+cases=${*:-client_moves gateway_moves fail_closed keepalives}
+for c in $cases; do
+	case $c in
+	client_moves) client_moves "the client's address changes" ;;
+	gateway_moves) gateway_moves "the gateway's address changes" ;;
+	fail_closed) fail_closed "fail closed while reconnecting" ;;
+	keepalives) keepalives "NAT keepalives" ;;
+	*) echo "not ok - unknown case $c"; false ;;
+	esac || n_fail=$((n_fail + 1))
+done
+
+echo "# p2sd netwatch: $((n_fail)) case(s) failed"
+exit $((n_fail != 0))
