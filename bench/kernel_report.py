@@ -195,11 +195,17 @@ def section(res, commit=None):
     ok = all(abs(r - 1) <= noise for _, r, noise, _ in ratios)
     p2s_ms = med([x[4] for t, _ in TESTS for x in data.get(('p2s', t), [])])
     sw_ms = med([x[4] for t, _ in TESTS for x in data.get(('sw', t), [])])
-    detail = ('in the kernel lab under TCG (the ratio counts, not the '
-              'Mbit/s): p2s / strongSwan (kernel-netlink) %s; median client '
-              'CPU per test p2s %.2f ms, strongSwan %.2f ms' % (
-                  ', '.join('%s %.2f (noise %.0f%%)' % (lb, r, 100 * n)
-                            for lb, r, n, _ in ratios), p2s_ms, sw_ms))
+    prefix = ''
+    if ok and ratios:
+        prefix = ('equal within the noise, which is %.0f-%.0f%% here (see '
+                  'section 5); ' % (100 * min(n for _, _, n, _ in ratios),
+                                    100 * max(n for _, _, n, _ in ratios)))
+    detail = prefix + (
+        'in the kernel lab under TCG (the ratio counts, not the Mbit/s): '
+        'p2s / strongSwan (kernel-netlink) %s; median client CPU per test '
+        'p2s %.2f ms, strongSwan %.2f ms' % (
+            ', '.join('%s %.2f (noise %.0f%%)' % (lb, r, 100 * n)
+                      for lb, r, n, _ in ratios), p2s_ms, sw_ms))
     if pairs:
         detail += '; all %d paired rounds pooled: geometric mean %.2f' % (
             len(pairs), gmean)
