@@ -7,7 +7,9 @@
 #    the CREATE_CHILD_SA carries KEi;
 #  - p2sd rekeys the IKE SA (lifetime.ike 12s); `p2sctl status --json`
 #    says when the next one is due (ike.rekey_in_s);
-#  - strongSwan rekeys the IKE SA (its rekey_time 10s): p2sd accepts it.
+#  - strongSwan rekeys the IKE SA (its rekey_time 10s): p2sd accepts it;
+#  - strongSwan rekeys the CHILD_SA with PFS (ecp256, rekey_time 10s):
+#    p2sd answers with its own KE.
 # Each case checks that strongSwan shows the new SPIs, that they are the
 # ones p2sd logged, and that the old SA is gone on both sides.
 #
@@ -216,12 +218,35 @@ gw_ike_case() (
 	tb_stop p2sd
 )
 
+# gw_pfs_case NAME: strongSwan rekeys the CHILD_SA every 10 s with a KE
+# (its ESP proposal names ecp256, and so does ours).
+gw_pfs_case() (
+	name=$1
+	lab "$name" 24h 24h aes256gcm16-ecp256 --child-rekey-time 10s
+	spis0=$(gw_spis)
+	ping_through "$name" 150
+	n=$(grep -c 'CHILD_SA rekeyed by the gateway: .*(PFS)' "$TB_LOGDIR/p2sd.log")
+	[ "$n" -ge 1 ] || fail "$name: p2sd logged no PFS rekey of the gateway's in 30 s"
+	ok "$name: the gateway rekeyed the CHILD_SA with PFS $n time(s)"
+	tb_wait_until 10 gw_one_child ||
+		fail "$name: the gateway still has the old CHILD_SA: $(echo $(gw_spis))"
+	spis1=$(gw_spis)
+	[ "$spis1" != "$spis0" ] || fail "$name: the gateway's SPIs did not change ($spis0)"
+	gw_in=$(printf '%s\n' "$spis1" | sed -n 's/^in //p')
+	grep -q "${gw_in:-none}_o" "$TB_LOGDIR/p2sd.log" ||
+		fail "$name: the gateway's SPIs $(echo $spis1) are not in p2sd's log"
+	ok "$name: the gateway's SPIs moved from $(echo $spis0) to $(echo $spis1)"
+	p2sd_log_has 'tunnel down' && fail "$name: the tunnel went down"
+	tb_stop p2sd
+)
+
 child_case "our CHILD_SA rekey, no PFS" aes256gcm16 "new [0-9a-f]*_i)" ||
     n_fail=$((n_fail + 1))
 child_case "our CHILD_SA rekey, PFS (ecp256)" aes256gcm16-ecp256 ", PFS)" ||
     n_fail=$((n_fail + 1))
 ike_case "our IKE SA rekey" || n_fail=$((n_fail + 1))
 gw_ike_case "the gateway's IKE SA rekey" || n_fail=$((n_fail + 1))
+gw_pfs_case "the gateway's CHILD_SA rekey with PFS" || n_fail=$((n_fail + 1))
 
 echo "# p2sd rekeys: $((n_fail)) case(s) failed"
 exit $((n_fail != 0))
