@@ -850,8 +850,6 @@ on_msk_auth(struct ike_peer *p, uint32_t msgid, const struct ike_pld_chain *c)
 	return r;
 }
 
-static void peer_switch(struct ike_peer *);
-
 static int
 on_info(struct ike_peer *p, uint32_t msgid, const struct ike_pld_chain *c)
 {
@@ -874,7 +872,7 @@ on_info(struct ike_peer *p, uint32_t msgid, const struct ike_pld_chain *c)
 	if (ike && p->next_keys != NULL && !p->next_initiator) {
 		/* 2.18: the client rekeyed the IKE SA and deletes the old. */
 		r = answer(p, IKE_INFORMATIONAL, msgid, &pw);
-		peer_switch(p);
+		ike_peer_switch(p);
 		return r;
 	}
 	p->deleted = p->deleted || ike;
@@ -883,9 +881,8 @@ on_info(struct ike_peer *p, uint32_t msgid, const struct ike_pld_chain *c)
 
 /* ---- CREATE_CHILD_SA: rekeys ---- */
 
-/* The rekeyed IKE SA takes over (2.18): keys, SPIs, message IDs. */
-static void
-peer_switch(struct ike_peer *p)
+void
+ike_peer_switch(struct ike_peer *p)
 {
 	ike_keys_free(p->keys);
 	p->keys = p->next_keys;
@@ -1259,7 +1256,7 @@ on_response(struct ike_peer *p, const struct buf *inner, uint8_t first,
 		return on_ike_rekey_answer(p, c);
 	if (p->deleting_old) {
 		p->deleting_old = false;
-		peer_switch(p);
+		ike_peer_switch(p);
 	}
 	return 0;
 }

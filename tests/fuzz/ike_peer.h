@@ -167,6 +167,9 @@ int ike_peer_seal(struct ike_peer *, uint8_t exchange, bool response,
  * the client's answer, our DELETE of the old SA; on its answer, the new
  * SA is ours (p->n_ike_rekeys). */
 int ike_peer_rekey_ike(struct ike_peer *);
+/* The rekeyed IKE SA takes over now (2.18: keys, SPIs, message IDs from
+ * 0), as it does by itself once the old one is deleted. */
+void ike_peer_switch(struct ike_peer *);
 
 /* One SKF fragment numbered num of total as given, past the caps too
  * (a hostile gateway's), into p->out. */

@@ -1327,6 +1327,66 @@ test_gateway_rekeys_ike(void **state)
 	world_free(w);
 }
 
+/* The gateway's DELETE of the old IKE SA is lost, and it goes on with
+ * the new one: its first message there hands over (2.18). */
+static void
+test_gateway_rekeys_ike_delete_lost(void **state)
+{
+	struct world *w = up(&(struct world_opts){ .pubkey = true });
+	unsigned ike = 0;
+
+	(void)state;
+	assert_int_equal(ike_peer_rekey_ike(w->peer), 0);
+	world_deliver(w);
+	while (w->n_fed < w->n_sent) {
+		struct rd m = buf_rd(w->sent[w->n_fed++]);
+
+		assert_int_equal(ike_peer_input(w->peer, &m), 0);
+	}
+	assert_true(w->peer->deleting_old);
+	ike_peer_out_clear(w->peer); /* the DELETE, lost */
+	w->peer->deleting_old = false;
+	ike_peer_switch(w->peer);
+	assert_true(w->sa->next.pending);
+	peer_asks(w, IKE_INFORMATIONAL, NULL, NULL);
+	assert_int_equal(w->peer_err, 0);
+	still_up(w, w->sa->n_dropped);
+	assert_false(w->sa->next.pending);
+	(void)ike_sa_rekeys(w->sa, &ike);
+	assert_int_equal(ike, 1);
+	same_spis(w);
+	liveness_ok(w);
+	world_free(w);
+}
+
+/* Our DELETE of the old IKE SA gets no answer: after its (short)
+ * retransmissions the new SA takes over all the same. */
+static void
+test_rekey_ike_delete_lost(void **state)
+{
+	struct world *w = up(&(struct world_opts){ .pubkey = true });
+	struct rd m;
+	unsigned ike = 0;
+
+	(void)state;
+	assert_int_equal(ike_sa_rekey_ike(w->sa), 0);
+	m = buf_rd(w->sent[w->n_fed++]);
+	assert_int_equal(ike_peer_input(w->peer, &m), 0);
+	world_deliver(w);
+	assert_int_equal(ike_sa_state(w->sa), IKE_SA_REKEYING);
+	assert_int_equal(w->sa->rk.req, IKE_REQ_DELETE_IKE_OLD);
+	for (int i = 0; i < 2; i++)
+		ike_xchg_timeout(w->sa);
+	w->n_fed = w->n_sent; /* the DELETE and its retransmission, lost */
+	still_up(w, w->sa->n_dropped);
+	(void)ike_sa_rekeys(w->sa, &ike);
+	assert_int_equal(ike, 1);
+	ike_peer_switch(w->peer); /* the gateway moves over too */
+	same_spis(w);
+	liveness_ok(w);
+	world_free(w);
+}
+
 /* TEMPORARY_FAILURE: the same rekey again later, which then works;
  * NO_ADDITIONAL_SAS: the IKE SA is deleted so the daemon reconnects. */
 static void
@@ -2027,6 +2087,8 @@ main(void)
 		cmocka_unit_test(test_rekey_child_pfs),
 		cmocka_unit_test(test_rekey_ike),
 		cmocka_unit_test(test_gateway_rekeys_ike),
+		cmocka_unit_test(test_gateway_rekeys_ike_delete_lost),
+		cmocka_unit_test(test_rekey_ike_delete_lost),
 		cmocka_unit_test(test_rekey_refused),
 		cmocka_unit_test(test_rekey_invalid_ke),
 		cmocka_unit_test(test_rekey_collision),
