@@ -159,6 +159,16 @@ int ike_sa_rekey_ike(struct ike_sa *) P2S_WUR;
  * established (nothing to check). */
 bool ike_sa_check_liveness(struct ike_sa *, const char *why);
 
+/* MOBIKE (RFC 4555): both sides announced it in IKE_AUTH, the SA is on
+ * the 4500 path and no request of ours is in flight. */
+bool ike_sa_can_move(const struct ike_sa *);
+/* Our address changed: use sock from now on (the daemon opened it to the
+ * same gateway and floated it) and tell the gateway with
+ * UPDATE_SA_ADDRESSES and NAT-D from there (3.5).  No answer after the
+ * retransmissions and the SA goes down (cbs->down).  -EOPNOTSUPP when
+ * !ike_sa_can_move(). */
+int ike_sa_move(struct ike_sa *, struct sock *) P2S_WUR;
+
 /* For status and logs. */
 enum ike_sa_state ike_sa_state(const struct ike_sa *);
 const char *ike_sa_state_name(enum ike_sa_state);

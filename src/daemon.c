@@ -165,6 +165,35 @@ paths_open(struct p2sd *d)
 	return r;
 }
 
+/* MOBIKE: new paths to the same gateway, floated, from wherever the
+ * kernel routes now; the old ones close.  The SA moves with
+ * ike_sa_move(). */
+int
+p2sd_paths_renew(struct p2sd *d)
+{
+	struct sockaddr_storage gw;
+	struct sock *s = NULL;
+	struct io *io = NULL;
+	int r;
+
+	sock_remote(d->sock, &gw);
+	r = sock_open(&gw, &s);
+	if (r == 0)
+		r = sock_float(s);
+	if (r == 0)
+		r = io_new(d->loop, sock_fd_ike(s), on_datagram, d, &io);
+	if (r < 0) {
+		sock_free(s);
+		return r;
+	}
+	paths_close(d);
+	d->sock = s;
+	d->io_ike = io;
+	watch_natt(d);
+	datapath_set_sock(d->dp, s);
+	return 0;
+}
+
 /* ---- The engine's callbacks. ---- */
 
 static void

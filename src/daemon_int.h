@@ -75,6 +75,7 @@ struct p2sd {
 void p2sd_set_state(struct p2sd *, enum p2sd_state, const char *why);
 void p2sd_retry_now(struct p2sd *);
 int p2sd_ctl_new(struct p2sd *);
+int p2sd_paths_renew(struct p2sd *);
 
 /* daemon_net.c: network changes and resumes. */
 int p2sd_net_new(struct p2sd *);

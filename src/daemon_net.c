@@ -3,8 +3,11 @@
  * daemon_net.c: what p2sd does when the network changes under it or the
  * machine wakes from a suspend (netwatch.h tells it).
  *
- *   path to the gateway changed   established: reconnect on the new path
- *                                 (the SA's addresses are the old ones);
+ *   path to the gateway changed   established: move the SA to the new
+ *                                 path with MOBIKE (RFC 4555) when both
+ *                                 sides announced it and the datapath is
+ *                                 userspace (the kernel's states hold the
+ *                                 old addresses); else reconnect on it;
  *                                 connecting: start again on the new path;
  *                                 waiting to reconnect: try now
  *   resumed from a suspend        established: a liveness check at once;
@@ -15,6 +18,7 @@
  */
 #include <sys/socket.h>
 
+#include <errno.h>
 #include <stdio.h>
 
 #include "daemon_int.h"
@@ -45,11 +49,34 @@ p2sd_reconnect(struct p2sd *d, const char *why)
 	(void)timer_set(d->t_retry, 0);
 }
 
+/* MOBIKE: same SA, same CHILD_SA, new socket. */
+static int
+move(struct p2sd *d)
+{
+	int r;
+
+	if (!ike_sa_can_move(d->sa) ||
+	    datapath_kind(d->dp) != DATAPATH_USERSPACE)
+		return -EOPNOTSUPP;
+	r = p2sd_paths_renew(d);
+	if (r == 0)
+		r = ike_sa_move(d->sa, d->sock);
+	if (r < 0) {
+		log_errno(r, "cannot move the SA to the new path");
+		return r;
+	}
+	p2sd_net_follow(d);
+	return 0;
+}
+
 static void
 on_path(struct p2sd *d)
 {
 	switch (d->state) {
 	case P2SD_ESTABLISHED:
+		if (move(d) < 0)
+			p2sd_reconnect(d, "the path to the gateway changed");
+		break;
 	case P2SD_CONNECTING:
 		p2sd_reconnect(d, "the path to the gateway changed");
 		break;

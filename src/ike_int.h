@@ -139,6 +139,8 @@ enum ike_req {
 				   rekey replaced */
 	IKE_REQ_DELETE_IKE_OLD, /* INFORMATIONAL{D(IKE)}: the IKE SA our
 				   rekey replaced, under its own keys */
+	IKE_REQ_MOBIKE,		/* INFORMATIONAL{N(UPDATE_SA_ADDRESSES)}:
+				   our address changed (RFC 4555 3.5) */
 };
 
 /* A rekey of ours: what its request said, to check the answer with. */
@@ -216,6 +218,7 @@ struct ike_sa {
 	uint32_t peer_hashes; /* its SIGNATURE_HASH_ALGORITHMS, as a mask */
 	bool behind_nat;      /* our address is translated: keepalives */
 	bool natt;	      /* floated to 4500: ESP in UDP */
+	bool peer_mobike;     /* it sent MOBIKE_SUPPORTED in IKE_AUTH */
 	struct timer *t_keepalive; /* owned: NAT keepalives (RFC 3948 2.3) */
 	uint64_t n_keepalives;	   /* NAT keepalives sent */
 	struct timer *t_dpd;	   /* owned: liveness (2.4) */
@@ -305,6 +308,9 @@ void ike_xchg_timeout(struct ike_sa *);
  * whose shape the rules already checked). ---- */
 
 int ike_init_start(struct ike_sa *) P2S_WUR;
+/* NAT-D data (2.23): SHA-1(SPIi | spi_r | address | port of ss). */
+int ike_natd_hash(const struct ike_sa *, const uint8_t *spi_r,
+    const struct sockaddr_storage *ss, uint8_t *ret) P2S_WUR;
 int ike_init_on_response(struct ike_sa *, const struct ike_msg *);
 int ike_init_on_notify(struct ike_sa *, const struct ike_msg *);
 

@@ -10,12 +10,13 @@
  * RFC 7296 1.2, 2.15 (AUTH over the signed octets), 2.16 (EAP; the MSK as
  * the shared secret), 2.19 (configuration payload), 2.9 (selectors), 2.17
  * (CHILD_SA keys), 3.5 (IDs), 3.7 (CERTREQ), 3.8 (AUTH methods); RFC 7427
- * (signature AUTH); RFC 5216 and 9190 via eap.h.
+ * (signature AUTH); RFC 5216 and 9190 via eap.h; RFC 4555 3.3 (MOBIKE
+ * announced both ways: the daemon may then move the SA, ike_xchg_info.c).
  *
  *   auth: eap-tls
  *   Initiator                                 Responder
- *   HDR, SK{IDi, N(INITIAL_CONTACT), CERTREQ, [IDr,] CP(CFG_REQUEST),
- *       SAi2, TSi, TSr}                  -->
+ *   HDR, SK{IDi, N(INITIAL_CONTACT), N(MOBIKE_SUPPORTED), CERTREQ,
+ *       [IDr,] CP(CFG_REQUEST), SAi2, TSi, TSr} -->
  *                      <--  HDR, SK{IDr, CERT+, AUTH, EAP(Request)}
  *   (gateway checked: its chain to a profile root, gateway.id, its AUTH)
  *   HDR, SK{EAP(Response)}               -->
@@ -24,11 +25,11 @@
  *                      <--  HDR, SK{EAP(Success)}
  *   HDR, SK{AUTH(from the MSK)}          -->
  *                      <--  HDR, SK{AUTH(from the MSK), CP(CFG_REPLY),
- *                               SAr2, TSi, TSr}
+ *                               SAr2, TSi, TSr, [N(MOBIKE_SUPPORTED)]}
  *
  *   auth: pubkey (two round trips in all)
- *   HDR, SK{IDi, CERT+, N(INITIAL_CONTACT), CERTREQ, [IDr,] AUTH,
- *       CP(CFG_REQUEST), SAi2, TSi, TSr} -->
+ *   HDR, SK{IDi, CERT+, N(INITIAL_CONTACT), N(MOBIKE_SUPPORTED),
+ *       CERTREQ, [IDr,] AUTH, CP(CFG_REQUEST), SAi2, TSi, TSr} -->
  *                      <--  HDR, SK{IDr, CERT+, AUTH, CP(CFG_REPLY),
  *                               SAr2, TSi, TSr}
  *
@@ -200,6 +201,9 @@ build_first(struct ike_sa *sa, struct ike_pld_wr *pw)
 		build_certs(sa, pw);
 	ike_pld_build_notify(
 	    pw, &(struct ike_pld_notify){ .type = IKE_N_INITIAL_CONTACT });
+	/* RFC 4555 3.3: we can move the SA when our address changes. */
+	ike_pld_build_notify(
+	    pw, &(struct ike_pld_notify){ .type = IKE_N_MOBIKE_SUPPORTED });
 	r = build_certreq(sa, pw);
 	if (r == 0 && sa->creds->send_idr)
 		r = build_idr(sa, pw);
@@ -656,6 +660,7 @@ static int
 child_up(struct ike_sa *sa, const struct ike_msg *m)
 {
 	struct ike_child *c = calloc(1, sizeof(*c));
+	struct ike_pld_notify n;
 	char why[256] = "";
 	int r = c != NULL ? 0 : -ENOMEM;
 
@@ -668,6 +673,9 @@ child_up(struct ike_sa *sa, const struct ike_msg *m)
 		r = child_ts(m, c, why, sizeof(why));
 	if (r == 0)
 		r = child_cp(m, c, why, sizeof(why));
+	if (r == 0)
+		sa->peer_mobike = ike_pld_find_notify(m->pld, m->n_pld,
+				      IKE_N_MOBIKE_SUPPORTED, &n) == 0;
 	if (r == 0)
 		child_install(sa, c);
 	else

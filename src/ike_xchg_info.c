@@ -22,6 +22,10 @@
  *                                             nothing, after the
  *                                             retransmissions: SA over
  *   HDR, SK{D(IKE)}                      -->  HDR, SK{}          (SA over)
+ *   HDR, SK{N(UPDATE_SA_ADDRESSES),      -->  HDR, SK{N(NAT_D*)}  (moved)
+ *       N(NAT_D_SRC), N(NAT_D_DST)}
+ *       (RFC 4555 3.5, from a new socket: our address changed; the
+ *       gateway takes the new addresses for the IKE SA and its CHILD_SA)
  */
 #include <errno.h>
 #include <string.h>
@@ -30,6 +34,7 @@
 #include "ike_int.h"
 #include "loop.h"
 #include "names.h"
+#include "sock.h"
 
 #define INFO_MAX 512 /* bytes: our INFORMATIONAL inner chains */
 
@@ -198,8 +203,65 @@ ike_info_on_liveness(struct ike_sa *sa, const struct ike_msg *m)
 	(void)m;
 	if (sa->rk.req == IKE_REQ_DELETE_CHILD)
 		ike_rekey_child_deleted(sa);
-	else
+	else if (sa->rk.req == IKE_REQ_MOBIKE) {
+		sa->rk.req = IKE_REQ_OTHER;
+		sa_info(sa, "the gateway took our new address (MOBIKE)");
+	} else
 		sa_debug(sa, "the gateway answered our liveness check");
+	return 0;
+}
+
+/* ---- MOBIKE (RFC 4555) ---- */
+
+bool
+ike_sa_can_move(const struct ike_sa *sa)
+{
+	return sa != NULL && sa->state == IKE_SA_ESTABLISHED &&
+	    sa->peer_mobike && sa->natt && !sa->xchg.active;
+}
+
+static void
+info_notify(
+    struct ike_pld_wr *pw, uint16_t type, const uint8_t *data, size_t len)
+{
+	struct ike_pld_notify n = { .proto = IKE_PROTO_NONE,
+		.type = type,
+		.data = rd_make(data, len) };
+
+	ike_pld_build_notify(pw, &n);
+}
+
+int
+ike_sa_move(struct ike_sa *sa, struct sock *sock)
+{
+	uint8_t b[INFO_MAX], src[IKE_NATD_LEN], dst[IKE_NATD_LEN];
+	struct sockaddr_storage local, remote;
+	struct ike_pld_wr pw;
+	struct rd inner;
+	int r;
+
+	if (!ike_sa_can_move(sa))
+		return -EOPNOTSUPP;
+	sa->sock = sock;
+	r = ike_sa_addrs(sa, &local, &remote);
+	if (r == 0)
+		r = ike_natd_hash(sa, sa->spi_r, &local, src);
+	if (r == 0)
+		r = ike_natd_hash(sa, sa->spi_r, &remote, dst);
+	if (r < 0)
+		return r;
+	ike_pld_wr_init_chain(&pw, b, sizeof(b));
+	info_notify(&pw, IKE_N_UPDATE_SA_ADDRESSES, NULL, 0);
+	info_notify(&pw, IKE_N_NAT_DETECTION_SOURCE_IP, src, sizeof(src));
+	info_notify(&pw, IKE_N_NAT_DETECTION_DESTINATION_IP, dst, sizeof(dst));
+	r = ike_pld_wr_finish(&pw, &inner);
+	if (r == 0)
+		r = ike_msg_send_request(
+		    sa, IKE_INFORMATIONAL, &inner, pw.first);
+	if (r < 0)
+		return r;
+	sa->rk.req = IKE_REQ_MOBIKE;
+	sa_info(sa, "our address changed: UPDATE_SA_ADDRESSES (MOBIKE)");
 	return 0;
 }
 

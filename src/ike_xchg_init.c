@@ -46,9 +46,9 @@
 /* ---- NAT detection (2.23) ---- */
 
 /* SHA-1(SPIi | SPIr | IP address | port). */
-static int
-natd_hash(const struct ike_sa *sa, const uint8_t *spi_r,
-    const struct sockaddr_storage *ss, uint8_t ret[static CRYPTO_SHA1_LEN])
+int
+ike_natd_hash(const struct ike_sa *sa, const uint8_t *spi_r,
+    const struct sockaddr_storage *ss, uint8_t *ret)
 {
 	const struct sockaddr_in *in4 = (const struct sockaddr_in *)ss;
 	const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)ss;
@@ -91,10 +91,11 @@ build_natd(struct ike_sa *sa, struct ike_pld_wr *pw)
 
 	r = ike_sa_addrs(sa, &local, &remote);
 	if (r == 0)
-		r = sa->creds->force_encap ? ike_sa_random(sa, src, sizeof(src))
-					   : natd_hash(sa, zero, &local, src);
+		r = sa->creds->force_encap
+		    ? ike_sa_random(sa, src, sizeof(src))
+		    : ike_natd_hash(sa, zero, &local, src);
 	if (r == 0)
-		r = natd_hash(sa, zero, &remote, dst);
+		r = ike_natd_hash(sa, zero, &remote, dst);
 	if (r < 0)
 		return r;
 	build_notify(pw, IKE_N_NAT_DETECTION_SOURCE_IP,
@@ -469,9 +470,9 @@ resp_nat(struct ike_sa *sa, const struct ike_msg *m)
 
 	r = ike_sa_addrs(sa, &local, &remote);
 	if (r == 0)
-		r = natd_hash(sa, sa->spi_r, &local, h_local);
+		r = ike_natd_hash(sa, sa->spi_r, &local, h_local);
 	if (r == 0)
-		r = natd_hash(sa, sa->spi_r, &remote, h_remote);
+		r = ike_natd_hash(sa, sa->spi_r, &remote, h_remote);
 	if (r < 0) {
 		ike_sa_fail(sa, r, false, "NAT detection: %s", strerror(-r));
 		return r;

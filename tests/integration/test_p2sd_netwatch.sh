@@ -4,7 +4,9 @@
 # recovery took:
 #  - the client's address changes (new address on the uplink, old one
 #    removed): p2sd sees the path to the gateway change over rtnetlink and
-#    reconnects from the new address at once;
+#    moves the SA with MOBIKE (UPDATE_SA_ADDRESSES): the gateway keeps the
+#    same IKE SA and CHILD_SA (same SPIs) and pings go through; with
+#    mobike = no on the gateway, p2sd reconnects from the new address;
 #  - the gateway's address changes (the profile has only gateway.host,
 #    resolved through the client namespace's own /etc/hosts): the liveness
 #    checks notice, and p2sd reconnects to the new address by itself;
@@ -88,7 +90,8 @@ lab_up() {
 	tb_certs_make "$CERTS_DIR" || fail "$name: certificates"
 	tb_ns_etc client hosts "127.0.0.1 localhost
 $TB_GW_ADDR $TB_GW_FQDN" || fail "$name: /etc/hosts"
-	tb_responder_start --auth eap-tls --local-addrs "$TB_GW_ADDR,$GW_NEW" ||
+	tb_responder_start --auth eap-tls --local-addrs "$TB_GW_ADDR,$GW_NEW" \
+	    --mobike "${MOBIKE:-yes}" ||
 		fail "$name: responder"
 	profile "$TB_DIR/p2s.yaml" "$@"
 	: >"$TB_LOGDIR/p2sd.log"
@@ -132,20 +135,59 @@ back_up() {
 	BACK_MS=$(($(tb_now_ms) - t0))
 }
 
-# client_moves NAME: the client's uplink gets a new address and loses
-# the old one; the path to the gateway changes and p2sd reconnects.
+# move_client: the client's uplink gets a new address and loses the old.
+move_client() {
+	ip netns exec "$TB_NS_CLIENT" sysctl -q -w \
+	    "net.ipv4.conf.$TB_CLIENT_IF.promote_secondaries=1" &&
+		ip -n "$TB_NS_CLIENT" addr add "$CLIENT_NEW/24" dev "$TB_CLIENT_IF" &&
+		ip -n "$TB_NS_CLIENT" addr del "$TB_CLIENT_ADDR/24" dev "$TB_CLIENT_IF" &&
+		ip -n "$TB_NS_CLIENT" route replace default via 198.51.100.1
+}
+
+# gw_ike: the gateway's IKE SA SPIs, one line.
+gw_ike() {
+	tb_responder_swanctl --list-sas 2>/dev/null |
+	    grep -oE '[0-9a-f]{16}_[ir]' | tr -s ' \n' ' '
+}
+
+# client_moves NAME: with MOBIKE (strongSwan's default) the same IKE SA
+# moves to the new address.  (strongSwan's kernel-libipsec cannot update
+# a CHILD_SA's addresses in place, so the gateway rekeys the CHILD_SA
+# right after the update: its SPIs may change, the IKE SA's do not.)
 client_moves() (
 	name=$1
 	lab_up "$name"
 	n_up=$(p2sd_log_count 'tunnel up')
+	sas0=$(gw_ike)
 	t0=$(tb_now_ms)
-	ip netns exec "$TB_NS_CLIENT" sysctl -q -w \
-	    "net.ipv4.conf.$TB_CLIENT_IF.promote_secondaries=1" ||
-		fail "$name: sysctl"
-	ip -n "$TB_NS_CLIENT" addr add "$CLIENT_NEW/24" dev "$TB_CLIENT_IF" &&
-		ip -n "$TB_NS_CLIENT" addr del "$TB_CLIENT_ADDR/24" dev "$TB_CLIENT_IF" &&
-		ip -n "$TB_NS_CLIENT" route replace default via 198.51.100.1 ||
-		fail "$name: moving the client"
+	move_client || fail "$name: moving the client"
+	tb_wait_until 10 grep -q 'took our new address (MOBIKE)' "$TB_LOGDIR/p2sd.log" ||
+		fail "$name: p2sd did not move the SA with MOBIKE"
+	grep -E 'path to the gateway changed|UPDATE_SA_ADDRESSES|MOBIKE' "$TB_LOGDIR/p2sd.log" |
+	    sed 's/^/#   /'
+	back_up "$name" "$t0"
+	ms=$BACK_MS
+	sas1=$(gw_ike)
+	[ -n "$sas0" ] && [ "$sas1" = "$sas0" ] ||
+		fail "$name: the gateway's IKE SA changed: $sas0 -> $sas1"
+	[ "$(p2sd_log_count 'tunnel up')" -eq "$n_up" ] ||
+		fail "$name: p2sd made a new tunnel instead"
+	tb_responder_swanctl --list-sas 2>/dev/null | grep -qE "$TB_NAT_OUT_ADDR\[[0-9]+\]" ||
+		fail "$name: the gateway does not show the NAT's address"
+	ok "$name: moved with MOBIKE, same IKE SA ($sas1), pings through $ms ms after the address change"
+	grep -c 'CHILD_SA rekeyed by the gateway' "$TB_LOGDIR/p2sd.log" |
+	    sed 's/^/#   CHILD_SA rekeys by the gateway since: /'
+	tb_stop p2sd
+)
+
+# client_moves_nomobike NAME: the gateway says mobike = no: p2sd
+# reconnects from the new address.
+client_moves_nomobike() (
+	name=$1
+	MOBIKE=no lab_up "$name"
+	n_up=$(p2sd_log_count 'tunnel up')
+	t0=$(tb_now_ms)
+	move_client || fail "$name: moving the client"
 	tb_wait_until 10 grep -q 'the path to the gateway changed' "$TB_LOGDIR/p2sd.log" ||
 		fail "$name: p2sd did not see the path change"
 	grep 'the path to the gateway changed' "$TB_LOGDIR/p2sd.log" | head -1 | sed 's/^/#   /'
@@ -153,9 +195,9 @@ client_moves() (
 		fail "$name: no new tunnel"
 	back_up "$name" "$t0"
 	ms=$BACK_MS
+	! grep -q 'UPDATE_SA_ADDRESSES' "$TB_LOGDIR/p2sd.log" ||
+		fail "$name: p2sd tried MOBIKE with a gateway that did not offer it"
 	ok "$name: reconnected from the new address $ms ms after the address change"
-	tb_responder_swanctl --list-sas 2>/dev/null | grep -q "$CLIENT_NEW\|$TB_NAT_OUT_ADDR" ||
-		fail "$name: the gateway has no SA from the client"
 	tb_stop p2sd
 )
 
@@ -281,10 +323,12 @@ keepalives() (
 )
 
 # Cases to run: all, or those named on the command line.
-cases=${*:-client_moves gateway_moves fail_closed keepalives}
+cases=${*:-client_moves client_moves_nomobike gateway_moves fail_closed keepalives}
 for c in $cases; do
 	case $c in
-	client_moves) client_moves "the client's address changes" ;;
+	client_moves) client_moves "the client's address changes, MOBIKE" ;;
+	client_moves_nomobike)
+		client_moves_nomobike "the client's address changes, no MOBIKE" ;;
 	gateway_moves) gateway_moves "the gateway's address changes" ;;
 	fail_closed) fail_closed "fail closed while reconnecting" ;;
 	keepalives) keepalives "NAT keepalives" ;;

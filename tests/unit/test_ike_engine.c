@@ -1518,6 +1518,61 @@ test_liveness(void **state)
 	world_free(w);
 }
 
+/*
+ * Liveness now (a resume, a network change): sent at once when up, not
+ * twice while one is out, refused when the SA is not up.
+ */
+static void
+test_liveness_now(void **state)
+{
+	struct world *w = up(&(struct world_opts){ .pubkey = true });
+	size_t n = w->n_sent;
+
+	(void)state;
+	assert_true(ike_sa_check_liveness(w->sa, "test"));
+	assert_int_equal(w->n_sent, n + 1);
+	assert_int_equal(world_exchange(w, n), IKE_INFORMATIONAL);
+	assert_true(ike_sa_check_liveness(w->sa, "test")); /* one out */
+	assert_int_equal(w->n_sent, n + 1);
+	world_pump(w);
+	still_up(w, w->sa->n_dropped);
+	assert_false(w->sa->xchg.active);
+	assert_false(ike_sa_check_liveness(NULL, "test"));
+	world_free(w);
+}
+
+/*
+ * MOBIKE (RFC 4555 3.5): only when the gateway announced it; then
+ * INFORMATIONAL{N(UPDATE_SA_ADDRESSES), NAT-D} goes out, and its answer
+ * keeps the SA as it was.  Not while another request is out.
+ */
+static void
+test_mobike_move(void **state)
+{
+	struct world *w = up(&(struct world_opts){ .pubkey = true });
+	size_t n;
+
+	(void)state;
+	assert_true(w->sa->natt);
+	assert_false(ike_sa_can_move(w->sa)); /* the peer did not announce */
+	assert_int_equal(ike_sa_move(w->sa, NULL), -EOPNOTSUPP);
+	w->sa->peer_mobike = true;
+	assert_true(ike_sa_can_move(w->sa));
+	n = w->n_sent;
+	assert_int_equal(ike_sa_move(w->sa, NULL), 0);
+	assert_int_equal(w->n_sent, n + 1);
+	assert_int_equal(world_exchange(w, n), IKE_INFORMATIONAL);
+	assert_int_equal(w->sa->rk.req, IKE_REQ_MOBIKE);
+	assert_false(ike_sa_can_move(w->sa)); /* in flight */
+	world_pump(w);
+	assert_int_equal(w->peer_err, 0);
+	still_up(w, w->sa->n_dropped);
+	assert_int_equal(w->sa->rk.req, IKE_REQ_OTHER);
+	assert_true(ike_sa_can_move(w->sa));
+	liveness_ok(w); /* keys and message IDs still agree */
+	world_free(w);
+}
+
 /* ---- Proposals, selectors, CP ---- */
 
 static void
@@ -2083,6 +2138,8 @@ main(void)
 		cmocka_unit_test(test_gateway_rekeys_child),
 		cmocka_unit_test(test_gateway_rekeys_child_pfs),
 		cmocka_unit_test(test_liveness),
+		cmocka_unit_test(test_liveness_now),
+		cmocka_unit_test(test_mobike_move),
 		cmocka_unit_test(test_rekey_child),
 		cmocka_unit_test(test_rekey_child_pfs),
 		cmocka_unit_test(test_rekey_ike),
