@@ -402,6 +402,15 @@ int ike_proposal_check(const struct ike_pld_sa *offered,
  */
 int ike_proposal_offer_rekey(const struct proposal *, size_t n, uint8_t proto,
     const uint8_t *spi, struct ike_pld_sa *ret) P2S_WUR;
+/*
+ * What we accept of the gateway's PFS: to each ESP proposal (esp, from
+ * ike_proposal_offer_rekey) that names no DH group, the groups of our
+ * IKE proposals, which the profile trusts for the IKE SA's own key
+ * exchange (Azure's default ESP rows name none; a gateway's policy may
+ * still ask for PFS).
+ */
+void ike_proposal_add_ike_groups(
+    struct ike_pld_sa *esp, const struct proposal *ike, size_t n_ike);
 /* The first DH group the proposals name, or 0 (ESP: no PFS). */
 uint16_t ike_proposal_first_group(const struct proposal *, size_t n);
 /*

@@ -95,6 +95,41 @@ ike_proposal_offer_rekey(const struct proposal *props, size_t n, uint8_t proto,
 	return r;
 }
 
+static bool
+has_type(const struct ike_proposal *p, uint8_t type, uint16_t id, bool any)
+{
+	for (size_t i = 0; i < p->n_xforms; i++)
+		if (p->xforms[i].type == type && (any || p->xforms[i].id == id))
+			return true;
+	return false;
+}
+
+void
+ike_proposal_add_ike_groups(
+    struct ike_pld_sa *esp, const struct proposal *ike, size_t n_ike)
+{
+	for (size_t e = 0; e < esp->n_props; e++) {
+		struct ike_proposal *ep = &esp->props[e];
+
+		if (has_type(ep, IKE_XFORM_DH, 0, true))
+			continue; /* the profile named its PFS groups */
+		for (size_t i = 0; i < n_ike; i++)
+			for (size_t k = 0; k < ike[i].n_xforms; k++) {
+				const struct proposal_xform *x =
+				    &ike[i].xforms[k];
+
+				if (x->type != IKE_XFORM_DH ||
+				    x->id == IKE_DH_NONE ||
+				    has_type(ep, IKE_XFORM_DH, x->id, false) ||
+				    ep->n_xforms == IKE_MAX_TRANSFORMS)
+					continue;
+				ep->xforms[ep->n_xforms++] =
+				    (struct ike_xform){ .type = IKE_XFORM_DH,
+					    .id = x->id };
+			}
+	}
+}
+
 uint16_t
 ike_proposal_first_group(const struct proposal *props, size_t n)
 {

@@ -2,7 +2,8 @@
 /*
  * ike_xchg_child.c: the CREATE_CHILD_SA exchange the gateway starts.  Its
  * rekey of our CHILD_SA is accepted, with PFS when it sends a KE of a
- * group our ESP proposals name: we choose from its proposals, answer with
+ * group our ESP proposals name (or, when they name none, our IKE
+ * proposals: ike_proposal_add_ike_groups): we choose from its proposals, answer with
  * a fresh SPI and nonce (and KE), and hand the new CHILD_SA to the daemon
  * make-before-break (rekey set); the old one stays installed until the
  * gateway's DELETE of it (ike_xchg_info.c), so no packet in flight is
@@ -142,6 +143,9 @@ rekey_parse(struct ike_sa *sa, const struct ike_msg *m, struct child_rekey *k)
 	if (r == 0)
 		r = ike_proposal_offer_rekey(sa->conf->proposals.esp,
 		    sa->conf->proposals.n_esp, IKE_PROTO_ESP, spi, offer);
+	if (r == 0)
+		ike_proposal_add_ike_groups(
+		    offer, sa->conf->proposals.ike, sa->conf->proposals.n_ike);
 	if (r == 0 && ke != NULL)
 		r = ike_pld_parse_ke(&ke->body, &k->ke);
 	p = ike_pld_find(m->pld, m->n_pld, IKE_PLD_SA);

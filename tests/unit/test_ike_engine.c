@@ -1072,13 +1072,15 @@ test_gateway_rekeys_child(void **state)
 
 /*
  * The gateway's rekey with PFS (1.3.1): a group our ESP proposal names,
- * so we answer KEr of that group, and KEYMAT comes from the new g^ir.
+ * or, when it names none, one of our IKE proposals (Azure's default ESP
+ * rows name none); we answer KEr of that group, and KEYMAT comes from
+ * the new g^ir.
  */
 static void
-test_gateway_rekeys_child_pfs(void **state)
+gateway_rekeys_child_pfs(const char *esp)
 {
-	struct world *w = up(&(struct world_opts){
-	    .pubkey = true, .esp = "aes256gcm16-ecp256" });
+	struct world *w =
+	    up(&(struct world_opts){ .pubkey = true, .esp = esp });
 	static const uint8_t zero[32];
 	struct rekey_opts o = { .rekey_spi = w->child.spi_out };
 	struct ike_child_keys gw = { 0 };
@@ -1090,7 +1092,6 @@ test_gateway_rekeys_child_pfs(void **state)
 	struct rd g;
 	uint8_t crit;
 
-	(void)state;
 	assert_int_equal(kex_new(IKE_DH_ECP_256, &kex), 0);
 	o.kex = kex;
 	peer_asks(w, IKE_CREATE_CHILD_SA, build_rekey, &o);
@@ -1122,14 +1123,24 @@ test_gateway_rekeys_child_pfs(void **state)
 	world_free(w);
 }
 
-/* A rekey naming an SA we do not have: CHILD_SA_NOT_FOUND; with a KE of
- * a group our ESP proposals do not name: NO_PROPOSAL_CHOSEN.  Nothing
- * changes. */
+static void
+test_gateway_rekeys_child_pfs(void **state)
+{
+	(void)state;
+	gateway_rekeys_child_pfs("aes256gcm16-ecp256");
+	gateway_rekeys_child_pfs(NULL); /* ECP_256: an IKE proposal's */
+}
+
+/* A rekey naming an SA we do not have: CHILD_SA_NOT_FOUND; with a KE
+ * that is no valid public value: NO_PROPOSAL_CHOSEN; with a KE of a group
+ * neither our ESP nor our IKE proposals name: NO_PROPOSAL_CHOSEN.
+ * Nothing changes. */
 static void
 test_gateway_rekey_refused(void **state)
 {
 	struct world *w = up(&(struct world_opts){ .pubkey = true });
 	struct rekey_opts o = { .rekey_spi = w->child.spi_out ^ 0x100 };
+	struct kex *kex = NULL;
 
 	(void)state;
 	peer_asks(w, IKE_CREATE_CHILD_SA, build_rekey, &o);
@@ -1137,6 +1148,11 @@ test_gateway_rekey_refused(void **state)
 	o = (struct rekey_opts){ .rekey_spi = w->child.spi_out, .ke = true };
 	peer_asks(w, IKE_CREATE_CHILD_SA, build_rekey, &o);
 	answer_has_notify(w, IKE_N_NO_PROPOSAL_CHOSEN);
+	assert_int_equal(kex_new(IKE_DH_CURVE25519, &kex), 0);
+	o = (struct rekey_opts){ .rekey_spi = w->child.spi_out, .kex = kex };
+	peer_asks(w, IKE_CREATE_CHILD_SA, build_rekey, &o);
+	answer_has_notify(w, IKE_N_NO_PROPOSAL_CHOSEN);
+	kex_free(kex);
 	still_up(w, w->sa->n_dropped);
 	assert_int_equal(w->n_established, 1);
 	world_free(w);
