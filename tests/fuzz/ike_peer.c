@@ -174,20 +174,26 @@ ike_peer_seal(struct ike_peer *p, uint8_t exchange, bool response,
 		.flags = (response ? IKE_FLAG_RESPONSE : 0) |
 		    (p->initiator ? IKE_FLAG_INITIATOR : 0) };
 	size_t room = p->conf.frag_size, total;
-	struct rd r = *inner, slice;
+	struct buf *kept = buf_dup_rd(inner);
+	struct rd whole, r, slice;
 	int e = 0;
 
+	/* inner may be p->last_inner itself (sealed again): from here on
+	 * the copy is used. */
+	if (kept == NULL)
+		return -ENOMEM;
+	buf_free(p->last_inner);
+	p->last_inner = kept;
+	whole = r = buf_rd(kept);
 	memcpy(h.spi_i, p->spi_i, IKE_SPI_LEN);
 	memcpy(h.spi_r, p->spi_r, IKE_SPI_LEN);
-	buf_free(p->last_inner);
-	p->last_inner = buf_dup_rd(inner);
 	p->last_hdr[0] = exchange;
 	p->last_hdr[1] = response;
 	p->last_hdr[2] = (uint8_t)msgid;
 	p->last_hdr[3] = first;
-	if (room == 0 || rd_left(inner) <= room || rd_left(inner) == 0)
-		return seal_one(p, &h, first, 0, 0, inner);
-	total = (rd_left(inner) + room - 1) / room;
+	if (room == 0 || rd_left(&whole) <= room || rd_left(&whole) == 0)
+		return seal_one(p, &h, first, 0, 0, &whole);
+	total = (rd_left(&whole) + room - 1) / room;
 	if (total > IKE_MAX_FRAGMENTS)
 		return -EMSGSIZE;
 	for (size_t k = 0; k < total && e == 0; k++) {
