@@ -117,7 +117,11 @@ struct hostile {
 	uint8_t spi_i[IKE_SPI_LEN];
 	unsigned attempts;
 	bool established;
-	/* The retransmission cache: our answer to the last request. */
+	/* The retransmission caches: our answers to IKE_SA_INIT and to the
+	 * last request after it (a new answer would bring new keys, or tell
+	 * a retransmission from the first). */
+	bool init_answered;
+	struct dgram_set init_cache;
 	uint32_t cache_msgid;
 	bool cache_valid;
 	struct dgram_set cache;
@@ -410,6 +414,8 @@ new_attempt(struct hostile *h, const struct ike_hdr *hdr)
 	h->established = false;
 	h->cache_valid = false;
 	set_clear(&h->cache);
+	h->init_answered = false;
+	set_clear(&h->init_cache);
 	say("attempt %u at %llu ms", h->attempts, (unsigned long long)now_ms());
 }
 
@@ -589,12 +595,15 @@ auth_answer(struct hostile *h, uint32_t msgid, bool final,
 		}
 		return true;
 	case SC_OUT_OF_ORDER:
-		sealed(
-		    ike_peer_seal(p, IKE_AUTH, true, msgid + 1, &inner, first));
-		sealed(
-		    ike_peer_seal(p, IKE_AUTH, true, msgid - 1, &inner, first));
-		sealed(ike_peer_seal(
-		    p, IKE_AUTH, true, msgid + 100, &inner, first));
+		/* Each seal keeps a new copy of the inner chain as the last
+		 * one: the next takes that. */
+		for (int k = 0; k < 3; k++) {
+			static const int32_t off[3] = { 1, -1, 100 };
+
+			inner = buf_rd(p->last_inner);
+			sealed(ike_peer_seal(p, IKE_AUTH, true,
+			    msgid + (uint32_t)off[k], &inner, first));
+		}
 		take_out(h, s);
 		return true;
 	case SC_REPLAY:
@@ -674,6 +683,10 @@ on_ike(struct hostile *h, const struct rd *dgram)
 		return;
 	/* The client retransmits: the same answer again, as the scenario
 	 * made it. */
+	if (hdr.exchange == IKE_SA_INIT && h->init_answered) {
+		send_set(h, &h->init_cache);
+		return;
+	}
 	if (hdr.exchange != IKE_SA_INIT && !(hdr.flags & IKE_FLAG_RESPONSE) &&
 	    h->cache_valid && hdr.msgid == h->cache_msgid) {
 		send_set(h, &h->cache);
@@ -696,6 +709,10 @@ on_ike(struct hostile *h, const struct rd *dgram)
 	if (!mangled)
 		set_copy(&send, &good);
 	send_set(h, &send);
+	if (hdr.exchange == IKE_SA_INIT) {
+		set_copy(&h->init_cache, &send);
+		h->init_answered = true;
+	}
 	/* A fragment of a request that is not complete yet has no answer. */
 	if (hdr.exchange != IKE_SA_INIT && good.n > 0) {
 		set_copy(&h->cache, &send);
@@ -864,6 +881,7 @@ main(int argc, char **argv)
 	if (h.have_srv)
 		eapt_srv_done(&h.srv);
 	set_clear(&h.cache);
+	set_clear(&h.init_cache);
 	set_clear(&h.old_init);
 	set_clear(&h.old_auth);
 	return 0;

@@ -140,7 +140,7 @@ run_case() {
 	# a TLS message each way, and a control reply.
 	budget_kb=$((($(cap IKE_MAX_FRAGMENTS) * $(cap IKE_MSG_MAX_LEN) + \
 	    2 * $(cap EAP_TLS_MAX_MSG_LEN) + $(cap CTL_REPLY_MAX_LEN)) / 1024))
-	budget_kb=$((budget_kb * ${P2S_HOSTILE_RSS_FACTOR:-1}))
+	budget_kb=$((budget_kb * RSS_FACTOR))
 	if [ "$name" = flood ]; then
 		# The event loop serves the control socket during the flood.
 		wait_for 30 grep -q '^hostile: attempt 1' "$DIR/hostile.log" ||
@@ -244,6 +244,16 @@ for x in "$P2SD" "$P2SCTL" "$HOSTILE"; do
 done
 command -v unshare >/dev/null || { echo "not ok - no unshare"; exit 1; }
 [ -c /dev/net/tun ] || { echo "not ok - no /dev/net/tun"; exit 1; }
+
+# Under AddressSanitizer RSS holds its quarantine of freed blocks (up to
+# 256 MB) and redzones: a small quarantine, and twice the budget.
+RSS_FACTOR=1
+if grep -q __asan_init "$P2SD"; then
+	export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=1"
+	RSS_FACTOR=2
+	echo "# AddressSanitizer build: $ASAN_OPTIONS, RSS budget x$RSS_FACTOR"
+fi
+export RSS_FACTOR
 
 TOP=$(mktemp -d /tmp/p2s-hostile.XXXXXX) || exit 1
 [ -n "${P2S_HOSTILE_KEEP:-}" ] || trap 'rm -rf "$TOP"' EXIT
