@@ -57,6 +57,7 @@ p2sd_set_state(struct p2sd *d, enum p2sd_state s, const char *why)
 {
 	if (d->state == s)
 		return;
+	log_set_state(p2sd_state_name(s)); /* the journal's P2S_STATE */
 	log_info("%s -> %s (%s)", p2sd_state_name(d->state), p2sd_state_name(s),
 	    why);
 	d->state = s;
@@ -294,6 +295,7 @@ on_down(void *arg, int err, bool permanent, const char *reason)
 		return;
 	}
 	if (d->held_down) {
+		log_set_ike_spis(0, 0);
 		p2sd_set_state(d, P2SD_DOWN, "down by p2sctl");
 		return;
 	}
@@ -313,6 +315,7 @@ on_down(void *arg, int err, bool permanent, const char *reason)
 	    (unsigned long long)(ms + 999) / 1000,
 	    permanent ? " (this will not fix itself: fix the cause first)"
 		      : "");
+	log_set_ike_spis(0, 0); /* that SA is over */
 	p2sd_set_state(d, P2SD_RECONNECTING, reason);
 	(void)timer_set(d->t_retry, ms);
 }
@@ -525,6 +528,8 @@ p2sd_new(struct conf *conf, struct p2sd **ret)
 	if (d == NULL)
 		return -ENOMEM;
 	d->conf = conf;
+	log_set_profile(conf->name); /* the journal's P2S_PROFILE */
+	log_set_state(p2sd_state_name(d->state));
 	d->rx = malloc(SOCK_RECV_MAX);
 	r = d->rx != NULL ? 0 : -ENOMEM;
 	if (r == 0 && (r = creds_load(conf, &d->creds, err, sizeof(err))) < 0)

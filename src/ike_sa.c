@@ -102,6 +102,7 @@ ike_sa_update_tag(struct ike_sa *sa)
 	}
 	(void)snprintf(sa->tag, sizeof(sa->tag),
 	    "ike[%016" PRIx64 "/%016" PRIx64 "]", i, r);
+	log_set_ike_spis(i, r); /* the journal's P2S_IKE_SPI_I/_R */
 }
 
 int
