@@ -30,6 +30,9 @@ struct creds {
 	struct ike_creds ike;	     /* views of the above, for the engine */
 };
 
+/* On failure ret_err says why, for the caller to report; it is empty
+ * when the cert module has reported it already (a file it could not
+ * use: cert.h), so that each failure is said once. */
 int creds_load(const struct conf *, struct creds **ret, char *ret_err,
     size_t err_len) P2S_WUR;
 void creds_free(struct creds *);

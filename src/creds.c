@@ -31,6 +31,18 @@ fail(char *err, size_t len, int r, const char *fmt, ...)
 	return r;
 }
 
+/* A cert loader failed: it has said which file and why (cert.h), so the
+ * caller gets no second message, only an empty err.  Out of memory it
+ * does not report: that one is ours to say. */
+static int
+said(char *err, size_t len, int r)
+{
+	if (r == -ENOMEM)
+		return fail(err, len, r, "loading the credentials");
+	err[0] = '\0';
+	return r;
+}
+
 static int
 load_p12(const struct conf_client *c, struct creds *cr, char *err, size_t len)
 {
@@ -40,17 +52,12 @@ load_p12(const struct conf_client *c, struct creds *cr, char *err, size_t len)
 	if (c->password_file != NULL) {
 		r = cert_read_password(c->password_file, &pw);
 		if (r < 0)
-			return fail(err, len, r, "client.password_file %s",
-			    c->password_file);
+			return said(err, len, r);
 	}
 	r = cert_load_p12(
 	    c->p12, pw != NULL ? (const char *)pw->p : "", &cr->cert, &cr->key);
 	buf_free(pw); /* a secret buffer: wiped */
-	if (r < 0)
-		return fail(err, len, r,
-		    "client.p12 %s (wrong password, or not a PKCS#12 file?)",
-		    c->p12);
-	return 0;
+	return r < 0 ? said(err, len, r) : 0;
 }
 
 static int
@@ -59,11 +66,10 @@ load_pem(const struct conf_client *c, struct creds *cr, char *err, size_t len)
 	int r;
 
 	r = cert_load_file(c->cert, &cr->cert);
+	if (r == 0)
+		r = key_load_file(c->key, &cr->key);
 	if (r < 0)
-		return fail(err, len, r, "client.cert %s", c->cert);
-	r = key_load_file(c->key, &cr->key);
-	if (r < 0)
-		return fail(err, len, r, "client.key %s", c->key);
+		return said(err, len, r);
 	r = cert_check_key(cr->cert, cr->key);
 	if (r < 0)
 		return fail(err, len, r,
@@ -78,11 +84,12 @@ load_roots(
 {
 	int r = trust_new(&cr->roots);
 
+	if (r < 0)
+		return fail(err, len, r, "gateway.roots");
 	for (size_t i = 0; r == 0 && i < g->n_roots; i++) {
 		r = trust_add_file(cr->roots, g->roots[i]);
 		if (r < 0)
-			return fail(
-			    err, len, r, "gateway.roots: %s", g->roots[i]);
+			return said(err, len, r);
 	}
 	return r;
 }

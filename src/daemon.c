@@ -440,7 +440,9 @@ reload(struct p2sd *d)
 		return;
 	}
 	if (creds_load(conf, &cr, cerr, sizeof(cerr)) < 0) {
-		log_err("SIGHUP: %s; keeping the profile in force", cerr);
+		/* An empty cerr: the cert module said which file, and why. */
+		log_err("SIGHUP: %s; keeping the profile in force",
+		    cerr[0] != '\0' ? cerr : "the credentials do not load");
 		conf_free(conf);
 		return;
 	}
@@ -532,7 +534,8 @@ p2sd_new(struct conf *conf, struct p2sd **ret)
 	log_set_state(p2sd_state_name(d->state));
 	d->rx = malloc(SOCK_RECV_MAX);
 	r = d->rx != NULL ? 0 : -ENOMEM;
-	if (r == 0 && (r = creds_load(conf, &d->creds, err, sizeof(err))) < 0)
+	if (r == 0 && (r = creds_load(conf, &d->creds, err, sizeof(err))) < 0 &&
+	    err[0] != '\0') /* else the cert module said it */
 		log_err("%s", err);
 	if (r == 0)
 		r = loop_new(&d->loop);

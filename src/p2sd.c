@@ -129,7 +129,10 @@ check(struct conf *conf)
 	struct creds *cr;
 
 	if (creds_load(conf, &cr, err, sizeof(err)) < 0) {
-		(void)fprintf(stderr, "p2sd: %s: %s\n", conf->path, err);
+		if (err[0] != '\0') /* else the cert module said it */
+			(void)fprintf(
+			    stderr, "p2sd: %s: %s\n", conf->path, err);
+		conf_free(conf);
 		return 1;
 	}
 	(void)printf("%s: profile %s is valid: gateway %s, identity %s\n",
@@ -188,6 +191,8 @@ main(int argc, char **argv)
 	free(path);
 	if (r < 0)
 		return 1;
+	/* The cert module reports a file it cannot use itself: as p2sd. */
+	log_init("p2sd", LOG_TARGET_STDERR, LOG_INFO);
 	if (a.check)
 		return check(conf);
 	/* Keys live in this process: no core dumps, no ptrace by peers. */

@@ -6,7 +6,8 @@
 # taken), a CHILD_SA rekey by the gateway, the gateway deleting the IKE
 # SA (p2sd reconnects), a switch to certificate (pubkey) auth by SIGHUP,
 # and SIGTERM.  Every p2sctl call runs under valgrind too, and so do
-# p2sctl cert and p2sctl import, good and failing.
+# p2sctl cert, p2sctl import and p2sd --check, good and failing (each
+# failure said in one line).
 #
 # Each valgrind run must exit with the program's own status (never 99,
 # valgrind's "errors found"), and its log must show no invalid access, no
@@ -245,6 +246,7 @@ tools_case() {
 	mkdir -p "$d" "$TB_DIR/etc"
 	echo p2s-secret >"$d/pw"
 	# run NAME WANT_RC ARG...: one p2sctl under valgrind.
+	# A failure must be said once: one line.
 	run() {
 		local name=$1 want=$2
 		shift 2
@@ -252,6 +254,8 @@ tools_case() {
 		vg "$log" "$P2SCTL" "$@" >"$TB_LOGDIR/tool.out" 2>&1
 		rc=$?
 		vg_clean "p2sctl $name" "$log" "$rc" "$want"
+		[ "$want" -eq 0 ] || [ "$(wc -l <"$TB_LOGDIR/tool.out")" -eq 1 ] ||
+			fail "p2sctl $name: not one message: $(cat "$TB_LOGDIR/tool.out")"
 	}
 	run "cert root" 0 cert root --cn VgRoot --out "$d/root"
 	run "cert client --p12" 0 cert client --ca "$d/root" --cn VgChild --out "$d/client" \
@@ -277,6 +281,38 @@ tools_case() {
 	run "import of a broken package" 1 import "$TB_DIR/bad.zip" --name other \
 	    --cert "$TB_CERTS/P2SChildCert.pem" --key "$TB_CERTS/P2SChildCert.key" --dir "$TB_DIR/etc"
 	ok "p2sctl import (PEM, PKCS#12) and three failures under valgrind"
+
+	# p2sd --check: good, and files the cert module refuses, each said
+	# once.
+	echo wrong >"$d/wrongpw"
+	chmod 600 "$d/wrongpw"
+	check_profile() {
+		cat >"$TB_DIR/$1.yaml" <<-EOP
+			gateway:
+			  host: gw.example.net
+			  address: 192.0.2.10
+			  roots: [$2]
+			client:
+			  auth: eap-tls
+			$3
+			routes: [10.1.0.0/16]
+		EOP
+		log=$TB_LOGDIR/vg-check-$1.log
+		vg "$log" "$P2SD" --check --profile "$TB_DIR/$1.yaml" >"$TB_LOGDIR/tool.out" 2>&1
+		rc=$?
+		vg_clean "p2sd --check, $1" "$log" "$rc" "$4"
+		[ "$4" -eq 0 ] || [ "$(wc -l <"$TB_LOGDIR/tool.out")" -eq 1 ] ||
+			fail "p2sd --check, $1: not one message: $(cat "$TB_LOGDIR/tool.out")"
+	}
+	local pem="  cert: $TB_CERTS/P2SChildCert.pem
+  key: $TB_CERTS/P2SChildCert.key" root=$TB_CERTS/ServerRootCA.pem
+	check_profile good "$root" "$pem" 0
+	check_profile bad-cert "$root" "  cert: $d/pw
+  key: $TB_CERTS/P2SChildCert.key" 1
+	check_profile bad-root "$d/pw" "$pem" 1
+	check_profile wrong-password "$root" "  p12: $TB_CERTS/P2SChildCert-aes.p12
+  password_file: $d/wrongpw" 1
+	ok "p2sd --check under valgrind: a good profile, and a bad certificate, root and password, each said once"
 }
 
 (daemon_case) || n_fail=$((n_fail + 1))
