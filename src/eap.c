@@ -445,10 +445,17 @@ eap_peer_process(struct eap_peer *p, const struct rd *req, struct wr *resp)
 		return -ENOSPC;
 	if (p->state == EAP_PEER_SUCCESS || p->state == EAP_PEER_FAILED)
 		return -EPROTO;
-	/* Duplicates count too: a gateway that never finishes stops here. */
-	if (++p->n_rounds > EAP_MAX_ROUNDS)
-		return eap_peer_fail(
-		    p, -E2BIG, "more than %d EAP requests", EAP_MAX_ROUNDS);
+	/* Duplicates count too: a gateway that never finishes stops here,
+	 * and the reason says where it went round. */
+	if (++p->n_rounds > EAP_MAX_ROUNDS && p->state != EAP_PEER_METHOD)
+		return eap_peer_fail(p, -E2BIG,
+		    "more than %d EAP requests before EAP-TLS began",
+		    EAP_MAX_ROUNDS);
+	if (p->n_rounds > EAP_MAX_ROUNDS)
+		return eap_peer_fail(p, -E2BIG,
+		    "more than %d EAP requests: the gateway does not finish "
+		    "the TLS handshake (EAP-TLS state %s)",
+		    EAP_MAX_ROUNDS, eap_tls_state_name(eap_tls_state(p->tls)));
 	r = eap_peer_dispatch(p, req);
 	if (r < 0) {
 		const char *why = eap_tls_reason(p->tls);
