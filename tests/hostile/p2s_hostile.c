@@ -71,6 +71,7 @@ enum scenario {
 	SC_FRAG_NEVER,	   /* the last fragment never comes */
 	SC_EAP_FLOOD,	   /* EAP requests past EAP_MAX_ROUNDS */
 	SC_TLS_ENDLESS,	   /* a TLS message that never ends */
+	SC_TLS_RECORDS,	   /* TLS records that never make progress */
 	SC_CERT_TLS,	   /* EAP-TLS presents another certificate than IKE */
 	SC_CERT_FINAL,	   /* a CERT in the final IKE_AUTH response */
 	SC_CERT_RECONNECT, /* another certificate after a reconnect */
@@ -93,6 +94,7 @@ static const char *const scenario_names[SC_N] = {
 	[SC_FRAG_NEVER] = "frag-never",
 	[SC_EAP_FLOOD] = "eap-flood",
 	[SC_TLS_ENDLESS] = "tls-endless",
+	[SC_TLS_RECORDS] = "tls-records",
 	[SC_CERT_TLS] = "cert-tls",
 	[SC_CERT_FINAL] = "cert-final",
 	[SC_CERT_RECONNECT] = "cert-reconnect",
@@ -328,6 +330,27 @@ endless_step(void *arg, const struct rd *resp, struct wr *out, bool *ret_done)
 	return 0;
 }
 
+/* SC_TLS_RECORDS: EAP-TLS Start, then for every answer one whole TLS
+ * record holding a HelloRequest, which a client in the middle of its
+ * handshake ignores (RFC 5246 7.4.1.1): the handshake never moves. */
+static int
+records_step(void *arg, const struct rd *resp, struct wr *out, bool *ret_done)
+{
+	static const uint8_t hello_request[] = { EAP_TLS_FLAG_L, 0, 0, 0, 9,
+		0x16, 0x03, 0x03, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00 };
+	static const uint8_t start[] = { EAP_TLS_FLAG_S };
+	struct hostile *h = arg;
+	bool first = h->eap_step++ == 0;
+
+	(void)resp;
+	*ret_done = false;
+	out->len +=
+	    eapt_pkt(out->buf + out->len, out->cap - out->len, EAP_CODE_REQUEST,
+		++h->eap_id, EAP_TYPE_TLS, first ? start : hello_request,
+		first ? sizeof(start) : sizeof(hello_request));
+	return 0;
+}
+
 static const struct ike_peer_eap eap_flood = {
 	.first = bad_first,
 	.step = flood_step,
@@ -337,6 +360,12 @@ static const struct ike_peer_eap eap_flood = {
 static const struct ike_peer_eap eap_endless = {
 	.first = bad_first,
 	.step = endless_step,
+	.msk = bad_msk,
+};
+
+static const struct ike_peer_eap eap_records = {
+	.first = bad_first,
+	.step = records_step,
 	.msk = bad_msk,
 };
 
@@ -398,6 +427,10 @@ new_attempt(struct hostile *h, const struct ike_hdr *hdr)
 		break;
 	case SC_TLS_ENDLESS:
 		pc.eap_srv = &eap_endless;
+		pc.eap_arg = h;
+		break;
+	case SC_TLS_RECORDS:
+		pc.eap_srv = &eap_records;
 		pc.eap_arg = h;
 		break;
 	default:

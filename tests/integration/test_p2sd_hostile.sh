@@ -57,8 +57,9 @@ spi-r-change|fail|did not answer \(IKE_AUTH request 1 .*dropped, the last: SPIs 
 frag-overlap|fail|did not answer \(IKE_AUTH request 1 .*dropped, the last: fragment 2 again with other bytes
 frag-too-many|fail|did not answer \(IKE_AUTH request 1 .*dropped, the last: malformed, or does not authenticate
 frag-never|fail|did not answer \(IKE_AUTH request 1 .*its response came in [0-9]+ of [0-9]+ fragments
-eap-flood|fail|EAP-TLS failed: more than 128 EAP requests
+eap-flood|fail|EAP-TLS failed: more than 128 EAP requests before EAP-TLS began
 tls-endless|fail|EAP-TLS failed: the gateway.s TLS message goes on past 64 fragments
+tls-records|fail|EAP-TLS failed: more than 128 EAP requests: the gateway does not finish the TLS handshake \(EAP-TLS state HANDSHAKE\)
 cert-tls|perm|EAP-TLS failed: gateway certificate is for DNS:gw.example.net, not for
 cert-final|fail|the gateway.s IKE_AUTH response: payloads \[CERT AUTH CP SA TSi TSr\] do not fit the exchange
 cert-reconnect|perm|gateway certificate is for DNS:gw.example.net, not for
