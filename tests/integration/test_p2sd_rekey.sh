@@ -79,6 +79,17 @@ lifetime:
 EOP
 }
 
+# stop_p2sd NAME: SIGTERM; it must exit 0, without a sanitizer report
+# (make check runs this in the ASan+UBSan build too).
+stop_p2sd() {
+	tb_stop p2sd
+	p2sd_log_has 'exiting with status 0' ||
+		fail "$1: p2sd did not exit cleanly after SIGTERM"
+	grep -qE 'ERROR: [A-Za-z]+Sanitizer|runtime error:' "$TB_LOGDIR/p2sd.log" &&
+		fail "$1: a sanitizer report"
+	return 0
+}
+
 p2sd_log_has() {
 	grep -q -- "$1" "$TB_LOGDIR/p2sd.log"
 }
@@ -170,7 +181,7 @@ child_case() (
 	[ -n "$spis1" ] && [ "$spis1" != "$spis0" ] ||
 		fail "$name: the gateway's SPIs did not change ($spis0 -> $spis1)"
 	ok "$name: the gateway's SPIs moved from $(echo $spis0) to $(echo $spis1), the old SA gone"
-	tb_stop p2sd
+	stop_p2sd "$name"
 )
 
 # ike_case NAME: p2sd rekeys the IKE SA every 12 s (minus jitter); the
@@ -196,7 +207,7 @@ ike_case() (
 		fail "$name: the gateway's IKE SA $ike1 is not p2sd's"
 	ok "$name: the gateway's IKE SA moved from $ike0 to $ike1, the old one gone"
 	p2sd_log_has 'tunnel down' && fail "$name: the tunnel went down"
-	tb_stop p2sd
+	stop_p2sd "$name"
 )
 
 # gw_ike_case NAME: strongSwan rekeys the IKE SA every 10 s; p2sd takes
@@ -217,7 +228,7 @@ gw_ike_case() (
 		fail "$name: the gateway's IKE SA $ike1 is not in p2sd's log"
 	ok "$name: the gateway's IKE SA moved from $ike0 to $ike1"
 	p2sd_log_has 'tunnel down' && fail "$name: the tunnel went down"
-	tb_stop p2sd
+	stop_p2sd "$name"
 )
 
 # gw_pfs_case NAME: strongSwan rekeys the CHILD_SA every 10 s with a KE
@@ -241,7 +252,7 @@ gw_pfs_case() (
 		fail "$name: the gateway's SPIs $(echo $spis1) are not in p2sd's log"
 	ok "$name: the gateway's SPIs moved from $(echo $spis0) to $(echo $spis1)"
 	p2sd_log_has 'tunnel down' && fail "$name: the tunnel went down"
-	tb_stop p2sd
+	stop_p2sd "$name"
 )
 
 child_case "our CHILD_SA rekey, no PFS" aes256gcm16 "new [0-9a-f]*_i)" ||
