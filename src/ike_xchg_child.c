@@ -30,6 +30,7 @@
  *   HDR, SK{SA, Ni, KEi}  (the IKE SA)     -->  HDR, SK{SA, Nr, KEr}
  *   HDR, SK{SA, Ni, [KEi,] TSi, TSr}       -->  HDR, SK{N(NO_ADDITIONAL_SAS)}
  *   any, while a rekey of ours is out      -->  HDR, SK{N(TEMPORARY_FAILURE)}
+ *   a rekey of the CHILD_SA being deleted  -->  HDR, SK{N(TEMPORARY_FAILURE)}
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -104,6 +105,17 @@ names_our_child(struct ike_sa *sa, const struct ike_pld_notify *n)
 	return n->proto == IKE_PROTO_ESP &&
 	    ike_pld_notify_spi32(n, &spi) == 0 && sa->child.installed &&
 	    spi == sa->child.spi_out;
+}
+
+/* ... or the one a rekey replaced, which is being deleted. */
+static bool
+names_old_child(struct ike_sa *sa, const struct ike_pld_notify *n)
+{
+	uint32_t spi;
+
+	return n->proto == IKE_PROTO_ESP &&
+	    ike_pld_notify_spi32(n, &spi) == 0 && sa->child_old.installed &&
+	    spi == sa->child_old.spi_out;
 }
 
 /* The gateway's SPI: in its proposal we chose (the same number). */
@@ -455,6 +467,13 @@ ike_child_on_request(struct ike_sa *sa, const struct ike_msg *m)
 		    "the gateway offers another CHILD_SA; refused "
 		    "(NO_ADDITIONAL_SAS)");
 		return refuse(sa, m, IKE_N_NO_ADDITIONAL_SAS);
+	}
+	if (names_old_child(sa, &n)) {
+		/* 2.25.1: an SA on its way out is not rekeyed again. */
+		sa_info(sa,
+		    "the gateway rekeys the CHILD_SA being deleted; "
+		    "answered TEMPORARY_FAILURE");
+		return refuse(sa, m, IKE_N_TEMPORARY_FAILURE);
 	}
 	if (!names_our_child(sa, &n) || sa->child_last == NULL) {
 		sa_info(sa, "the gateway rekeys a CHILD_SA we do not have");

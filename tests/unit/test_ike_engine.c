@@ -1439,6 +1439,33 @@ test_rekey_refused(void **state)
 	world_free(w);
 }
 
+/* The gateway rekeys the CHILD_SA our rekey replaced, whose DELETE is
+ * on its way: TEMPORARY_FAILURE (2.25.1), and our new SA stays. */
+static void
+test_rekey_old_child(void **state)
+{
+	struct world *w = up(&(struct world_opts){ .pubkey = true });
+	struct rekey_opts o = { .rekey_spi = w->child.spi_out };
+	struct rd m;
+
+	(void)state;
+	assert_int_equal(ike_sa_rekey_child(w->sa), 0);
+	m = buf_rd(w->sent[w->n_fed++]);
+	assert_int_equal(ike_peer_input(w->peer, &m), 0);
+	world_deliver(w); /* the new SA in, our DELETE of the old one out */
+	assert_true(w->sa->child_old.installed);
+	assert_int_equal(w->sa->rk.req, IKE_REQ_DELETE_CHILD);
+	peer_asks(w, IKE_CREATE_CHILD_SA, build_rekey, &o);
+	assert_int_equal(w->peer_err, 0);
+	still_up(w, w->sa->n_dropped);
+	assert_int_equal(w->n_established, 2);
+	child_matches_peer(w);
+	assert_int_equal(w->n_child_gone, 1);
+	/* The answers came in order: ours to its rekey was the last. */
+	answer_has_notify(w, IKE_N_TEMPORARY_FAILURE);
+	world_free(w);
+}
+
 /* INVALID_KE_PAYLOAD naming another group our ESP proposal offers: the
  * rekey again at once, with a KE of that group; the IKE SA's rekey keeps
  * its own group. */
@@ -2163,6 +2190,7 @@ main(void)
 		cmocka_unit_test(test_gateway_rekeys_ike_delete_lost),
 		cmocka_unit_test(test_rekey_ike_delete_lost),
 		cmocka_unit_test(test_rekey_refused),
+		cmocka_unit_test(test_rekey_old_child),
 		cmocka_unit_test(test_rekey_invalid_ke),
 		cmocka_unit_test(test_rekey_collision),
 		cmocka_unit_test(test_proposal_check),
