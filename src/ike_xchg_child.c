@@ -95,27 +95,17 @@ refuse(struct ike_sa *sa, const struct ike_msg *m, uint16_t type)
 	return send_notify(sa, m, &(struct ike_pld_notify){ .type = type });
 }
 
-/* The CHILD_SA N(REKEY_SA) names must be ours: the SPI the gateway
- * receives on, our outbound one. */
+/* N(REKEY_SA) names c: by the SPI the gateway receives on, our
+ * outbound one.  The current CHILD_SA is the one to rekey; the one a
+ * rekey replaced is being deleted. */
 static bool
-names_our_child(struct ike_sa *sa, const struct ike_pld_notify *n)
+names_child(const struct ike_pld_notify *n, const struct ike_child_sa *c)
 {
 	uint32_t spi;
 
 	return n->proto == IKE_PROTO_ESP &&
-	    ike_pld_notify_spi32(n, &spi) == 0 && sa->child.installed &&
-	    spi == sa->child.spi_out;
-}
-
-/* ... or the one a rekey replaced, which is being deleted. */
-static bool
-names_old_child(struct ike_sa *sa, const struct ike_pld_notify *n)
-{
-	uint32_t spi;
-
-	return n->proto == IKE_PROTO_ESP &&
-	    ike_pld_notify_spi32(n, &spi) == 0 && sa->child_old.installed &&
-	    spi == sa->child_old.spi_out;
+	    ike_pld_notify_spi32(n, &spi) == 0 && c->installed &&
+	    spi == c->spi_out;
 }
 
 /* The gateway's SPI: in its proposal we chose (the same number). */
@@ -468,14 +458,14 @@ ike_child_on_request(struct ike_sa *sa, const struct ike_msg *m)
 		    "(NO_ADDITIONAL_SAS)");
 		return refuse(sa, m, IKE_N_NO_ADDITIONAL_SAS);
 	}
-	if (names_old_child(sa, &n)) {
+	if (names_child(&n, &sa->child_old)) {
 		/* 2.25.1: an SA on its way out is not rekeyed again. */
 		sa_info(sa,
 		    "the gateway rekeys the CHILD_SA being deleted; "
 		    "answered TEMPORARY_FAILURE");
 		return refuse(sa, m, IKE_N_TEMPORARY_FAILURE);
 	}
-	if (!names_our_child(sa, &n) || sa->child_last == NULL) {
+	if (!names_child(&n, &sa->child) || sa->child_last == NULL) {
 		sa_info(sa, "the gateway rekeys a CHILD_SA we do not have");
 		return send_notify(sa, m,
 		    &(struct ike_pld_notify){ .type = IKE_N_CHILD_SA_NOT_FOUND,
