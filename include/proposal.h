@@ -24,6 +24,7 @@
 #ifndef P2S_PROPOSAL_H
 #define P2S_PROPOSAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -67,6 +68,9 @@ int proposal_parse(uint8_t proto, const char *s, struct proposal *ret_prop,
  * -ENOSPC if len is too small (PROPOSAL_MAX_LEN + 1 always suffices).
  */
 int proposal_print(const struct proposal *p, char *buf, size_t len);
+
+/* Whether any of the n proposals offers this DH group. */
+bool proposal_has_group(const struct proposal *, size_t n, uint16_t group);
 
 /* The canonical name of one transform, or NULL if it has none. */
 const char *proposal_xform_name(uint8_t type, uint16_t id, uint16_t key_bits);

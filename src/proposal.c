@@ -360,3 +360,14 @@ proposal_print(const struct proposal *p, char *buf, size_t len)
 	}
 	return 0;
 }
+
+bool
+proposal_has_group(const struct proposal *props, size_t n, uint16_t group)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < props[i].n_xforms; k++)
+			if (props[i].xforms[k].type == IKE_XFORM_DH &&
+			    props[i].xforms[k].id == group)
+				return true;
+	return false;
+}
