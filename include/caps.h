@@ -140,4 +140,13 @@
 #define DNS_BUS_TIMEOUT_MS  2000 /* ms: one D-Bus call to systemd-resolved */
 #define DNS_EXEC_TIMEOUT_MS 5000 /* ms: one run of resolvconf */
 
+/*
+ * p2sd's state file (state.c): one profile's remembered DH group and the
+ * gateway it is for.  p2sd writes it, but reads it as untrusted: a disk,
+ * a backup or another version may have changed it.  Six lines of at most
+ * STATE_MAX_FIELD_LEN bytes of value each need 819 bytes.
+ */
+#define STATE_MAX_FIELD_LEN 255	 /* bytes of one value (gateway.id's cap) */
+#define STATE_MAX_FILE_LEN  1024 /* bytes of one state file */
+
 #endif /* P2S_CAPS_H */

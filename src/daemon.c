@@ -31,6 +31,7 @@
 #include "netwatch.h"
 #include "notify.h"
 #include "sock.h"
+#include "state.h"
 
 static const char *const state_names[] = {
 	[P2SD_DOWN] = "down",
@@ -245,6 +246,8 @@ on_established(void *arg, const struct ike_child *c)
 		return r;
 	}
 	d->attempt = 0;
+	if (ike_sa_group(d->sa) != d->group) /* remembered across restarts */
+		state_group_save(d->conf, ike_sa_group(d->sa));
 	d->group = ike_sa_group(d->sa);
 	d->last_error[0] = '\0';
 	tunnel_record(d, c);
@@ -471,6 +474,7 @@ reload_apply(struct p2sd *d)
 	d->creds = d->creds_next;
 	d->conf_next = NULL;
 	d->creds_next = NULL;
+	d->group = state_group_load(d->conf); /* perhaps another gateway */
 	log_info("using the reloaded profile");
 }
 
@@ -610,6 +614,7 @@ p2sd_run(struct p2sd *d)
 	/* Ready means working, not connected: the gateway may be away for
 	 * a while, and `systemctl start` should not wait for it. */
 	notify_ready(d->notify);
+	d->group = state_group_load(d->conf);
 	on_retry(d);
 	if (loop_run(d->loop) < 0)
 		return 1;
