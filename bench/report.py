@@ -235,7 +235,8 @@ if ('p2s', 'ike-reconnect') in conn:
     i = med(col('p2s', 'ike-reconnect', 'init', int))
     verdict('no INVALID_KE round trip on a reconnect (group remembered)',
             i == 1, 'p2s sends %g IKE_SA_INIT on the reconnect (within one '
-            'p2sd run; across restarts p2sd does not remember yet), '
+            'p2sd run; across a restart p2sd remembers it in its state file, '
+            'tested by test_p2sd_dh_state.sh, not measured here), '
             'strongSwan %g' % (i, med(col('sw', 'ike-reconnect', 'init', int))))
 
 # ---- memory ----

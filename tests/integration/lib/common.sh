@@ -183,7 +183,10 @@ tb_init() {
 	TB_INITIALIZED=1
 	TB_CLEANED=
 	TB_SWANCTL=
-	export TB_DIR TB_PREFIX TB_LOGDIR
+	# p2sd's state (the remembered DH group) stays in the run, so that
+	# runs neither see nor leave behind what another run learned.
+	P2S_STATE_DIR=$TB_DIR/state
+	export TB_DIR TB_PREFIX TB_LOGDIR P2S_STATE_DIR
 	if [ -z "${TB_NO_TRAP:-}" ]; then
 		trap 'tb_cleanup' EXIT
 		trap '_tb_on_signal INT' INT
