@@ -103,6 +103,16 @@ $TB_GW_ADDR $TB_GW_FQDN" || fail "$name: /etc/hosts"
 		fail "$name: no ping through the first tunnel"
 }
 
+# stop_p2sd NAME: SIGTERM; p2sd must exit 0, with no sanitizer report
+# (the --enable-sanitizers build).
+stop_p2sd() {
+	tb_stop p2sd
+	grep -q 'exiting with status 0' "$TB_LOGDIR/p2sd.log" ||
+		fail "$1: p2sd did not exit with status 0"
+	! grep -qE 'AddressSanitizer|LeakSanitizer|runtime error' "$TB_LOGDIR/p2sd.log" ||
+		fail "$1: a sanitizer report in p2sd's log"
+}
+
 status_json() {
 	P2S_RUNTIME_DIR="$TB_DIR/run" "$P2SCTL" status p2s --json
 }
@@ -177,7 +187,7 @@ client_moves() (
 	ok "$name: moved with MOBIKE, same IKE SA ($sas1), pings through $ms ms after the address change"
 	grep -c 'CHILD_SA rekeyed by the gateway' "$TB_LOGDIR/p2sd.log" |
 	    sed 's/^/#   CHILD_SA rekeys by the gateway since: /'
-	tb_stop p2sd
+	stop_p2sd "$name"
 )
 
 # client_moves_nomobike NAME: the gateway says mobike = no: p2sd
@@ -198,7 +208,7 @@ client_moves_nomobike() (
 	! grep -q 'UPDATE_SA_ADDRESSES' "$TB_LOGDIR/p2sd.log" ||
 		fail "$name: p2sd tried MOBIKE with a gateway that did not offer it"
 	ok "$name: reconnected from the new address $ms ms after the address change"
-	tb_stop p2sd
+	stop_p2sd "$name"
 )
 
 # gateway_moves NAME: the gateway's address changes (the old one goes,
@@ -221,7 +231,7 @@ $GW_NEW $TB_GW_FQDN" || fail "$name: /etc/hosts"
 	status_json | grep -q "\"address\":\"$GW_NEW\"" ||
 		fail "$name: status does not show the new address: $(status_json)"
 	ok "$name: reconnected to $GW_NEW by itself, $ms ms after the move"
-	tb_stop p2sd
+	stop_p2sd "$name"
 )
 
 gw_ike_block() {
@@ -280,7 +290,7 @@ fail_closed() (
 	status_json | grep -q '"fail_closed":false' ||
 		fail "$name: fail_closed still true once established"
 	ok "$name: back $ms ms after the gateway answered again ($(($(tb_now_ms) - t0)) ms since the DELETE)"
-	tb_stop p2sd
+	stop_p2sd "$name"
 )
 
 # keepalives NAME: behind the NAT with nat_keepalive 1s.
@@ -319,7 +329,7 @@ keepalives() (
 	n=$(grep -c 'isakmp-nat-keep-alive' "$TB_LOGDIR/ka-busy.log")
 	[ "$n" -eq 0 ] || fail "$name: $n keepalives while ESP flowed every 0.2 s"
 	ok "$name: no keepalive while pings $from..30 flowed through the tunnel"
-	tb_stop p2sd
+	stop_p2sd "$name"
 )
 
 # Cases to run: all, or those named on the command line.
