@@ -69,6 +69,11 @@ void netwatch_free(struct netwatch *);
  * gw NULL stops following (no NETWATCH_PATH until the next follow). */
 int netwatch_follow(struct netwatch *, const struct sockaddr_storage *gw,
     const char *ifname) P2S_WUR;
+/* The machine resumed from a suspend of gap_ms (0: unknown): what the
+ * clock watch does when it sees one, and what a system's resume hook
+ * asks for (p2sd's SIGUSR1): log it, look at the path again soon, and
+ * tell the owner (NETWATCH_RESUME). */
+void netwatch_resumed(struct netwatch *, uint64_t gap_ms);
 /* The path followed now (valid false when none is followed). */
 void netwatch_path(const struct netwatch *, struct netwatch_path *ret);
 

@@ -28,7 +28,6 @@
 #include "log.h"
 #include "names.h"
 #include "loop.h"
-#include "netwatch.h"
 #include "notify.h"
 #include "sock.h"
 #include "state.h"
@@ -583,7 +582,7 @@ p2sd_free(struct p2sd *d)
 	timer_free(d->t_stop);
 	notify_free(d->notify);
 	ctl_free(d->ctl);
-	netwatch_free(d->nw);
+	p2sd_net_free(d);
 	loop_free(d->loop);
 	creds_free(d->creds);
 	conf_free(d->conf);

@@ -70,6 +70,7 @@ struct p2sd {
 					the next connect on */
 	struct creds *creds_next;    /* owned: its credentials */
 	struct netwatch *nw;	     /* owned: network changes, resumes */
+	struct sig *sig_resume;	     /* owned: SIGUSR1, "resumed" */
 };
 
 void p2sd_set_state(struct p2sd *, enum p2sd_state, const char *why);
@@ -79,6 +80,7 @@ int p2sd_paths_renew(struct p2sd *);
 
 /* daemon_net.c: network changes and resumes. */
 int p2sd_net_new(struct p2sd *);
+void p2sd_net_free(struct p2sd *);
 void p2sd_net_follow(struct p2sd *);
 void p2sd_reconnect(struct p2sd *, const char *why);
 

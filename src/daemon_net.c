@@ -13,12 +13,16 @@
  *   resumed from a suspend        established: a liveness check at once;
  *                                 waiting to reconnect: try now
  *
+ * p2sd notices a suspend by itself (netwatch's clock watch); SIGUSR1
+ * tells it the same way, for a system-sleep hook that knows first.
+ *
  * While it reconnects the tunnel interface and the VNet routes stay, so
  * VNet traffic is dropped there, never sent in clear (fail closed).
  */
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 
 #include "daemon_int.h"
@@ -117,10 +121,32 @@ on_netwatch(void *arg, enum netwatch_event ev, uint64_t gap_ms)
 		on_resume(d);
 }
 
+static void
+on_sigusr1(int signo, void *arg)
+{
+	struct p2sd *d = arg;
+
+	(void)signo;
+	netwatch_resumed(d->nw, 0);
+}
+
 int
 p2sd_net_new(struct p2sd *d)
 {
-	return netwatch_new(d->loop, on_netwatch, d, &d->nw);
+	int r = netwatch_new(d->loop, on_netwatch, d, &d->nw);
+
+	if (r == 0)
+		r = sig_new(d->loop, SIGUSR1, on_sigusr1, d, &d->sig_resume);
+	return r;
+}
+
+void
+p2sd_net_free(struct p2sd *d)
+{
+	sig_free(d->sig_resume);
+	netwatch_free(d->nw);
+	d->sig_resume = NULL;
+	d->nw = NULL;
 }
 
 /* A new attempt's sockets: their path is the reference from now on. */

@@ -227,12 +227,20 @@ on_clock(void *arg)
 	gap = netwatch_suspend_gap(&nw->clock, &now);
 	nw->clock = now;
 	(void)timer_set(nw->t_clock, NETWATCH_CLOCK_MS);
-	if (gap == 0)
-		return;
-	log_info(
-	    "resumed after %llu s suspended", (unsigned long long)gap / 1000);
+	if (gap != 0)
+		netwatch_resumed(nw, gap);
+}
+
+void
+netwatch_resumed(struct netwatch *nw, uint64_t gap_ms)
+{
+	if (gap_ms != 0)
+		log_info("resumed after %llu s suspended",
+		    (unsigned long long)gap_ms / 1000);
+	else
+		log_info("resumed from a suspend (told)");
 	check_soon(nw);
-	nw->cb(nw->cb_arg, NETWATCH_RESUME, gap);
+	nw->cb(nw->cb_arg, NETWATCH_RESUME, gap_ms);
 }
 
 /* ---- Life ---- */

@@ -13,6 +13,11 @@
 #  - fail closed: while p2sd reconnects (the gateway drops IKE and has
 #    deleted the SA), status says fail_closed and pings to the VNet do not
 #    leave the uplink in clear (tcpdump on the uplink);
+#  - a resume (SIGUSR1, the path netwatch takes when its clock watch sees
+#    a suspend; the detection itself is test_netwatch's): with dpd at 1 h,
+#    a liveness check goes out at once; the gateway answers it, and once
+#    the gateway has gone silent, the unanswered check brings p2sd to
+#    reconnect by itself, not an hour later;
 #  - NAT keepalives behind the NAT (nat_keepalive: 1s in the profile):
 #    three 1-byte 0xff datagrams to port 4500 while the tunnel is idle,
 #    none while ESP flows at 5 packets a second (anything we send on the
@@ -293,6 +298,43 @@ fail_closed() (
 	stop_p2sd "$name"
 )
 
+gw_silent() {
+	ip netns exec "$TB_NS_GW" nft -f - <<'EON'
+table inet p2s_nwsilent {
+	chain input {
+		type filter hook input priority -10; policy accept;
+		udp dport { 500, 4500 } drop
+	}
+}
+EON
+}
+
+# resume NAME: SIGUSR1 says "resumed"; dpd is 1 h, so only the resume
+# path can send the liveness checks seen here.
+resume() (
+	name=$1
+	lab_up "$name" "dpd: 1h"
+	ike0=$(gw_ike)
+	kill -USR1 "$(tb_pid_of p2sd)" || fail "$name: SIGUSR1"
+	tb_wait_until 10 grep -q 'the gateway answered our liveness check' "$TB_LOGDIR/p2sd.log" ||
+		fail "$name: no liveness check answered after the resume"
+	grep -E 'resumed|liveness check' "$TB_LOGDIR/p2sd.log" | sed 's/^/#   /'
+	[ "$(gw_ike)" = "$ike0" ] && status_is established ||
+		fail "$name: the tunnel changed after an answered check"
+	ok "$name: a liveness check at once after the resume, answered; same IKE SA"
+	gw_silent || fail "$name: nft"
+	t0=$(tb_now_ms)
+	kill -USR1 "$(tb_pid_of p2sd)" || fail "$name: SIGUSR1"
+	tb_wait_until 60 grep -q 'the gateway stopped answering' "$TB_LOGDIR/p2sd.log" ||
+		fail "$name: p2sd did not notice the silent gateway"
+	ok "$name: the silent gateway noticed $(($(tb_now_ms) - t0)) ms after the resume (the retransmissions; dpd is 1 h)"
+	ip netns exec "$TB_NS_GW" nft delete table inet p2s_nwsilent || fail "$name: nft delete"
+	t1=$(tb_now_ms)
+	back_up "$name" "$t1"
+	ok "$name: back by itself $BACK_MS ms after the gateway answered again"
+	stop_p2sd "$name"
+)
+
 # keepalives NAME: behind the NAT with nat_keepalive 1s.
 keepalives() (
 	name=$1
@@ -333,7 +375,7 @@ keepalives() (
 )
 
 # Cases to run: all, or those named on the command line.
-cases=${*:-client_moves client_moves_nomobike gateway_moves fail_closed keepalives}
+cases=${*:-client_moves client_moves_nomobike gateway_moves fail_closed resume keepalives}
 for c in $cases; do
 	case $c in
 	client_moves) client_moves "the client's address changes, MOBIKE" ;;
@@ -341,6 +383,7 @@ for c in $cases; do
 		client_moves_nomobike "the client's address changes, no MOBIKE" ;;
 	gateway_moves) gateway_moves "the gateway's address changes" ;;
 	fail_closed) fail_closed "fail closed while reconnecting" ;;
+	resume) resume "resume from a suspend" ;;
 	keepalives) keepalives "NAT keepalives" ;;
 	*) echo "not ok - unknown case $c"; false ;;
 	esac || n_fail=$((n_fail + 1))
