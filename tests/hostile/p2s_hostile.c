@@ -57,7 +57,7 @@
 
 enum scenario {
 	SC_GARBAGE,	   /* random bytes for every datagram */
-	SC_FLOOD,	   /* 100,000 datagrams of junk */
+	SC_FLOOD,	   /* 100,000 datagrams of junk an attempt */
 	SC_MALFORMED,	   /* broken payload chains, outside and inside SK */
 	SC_TRUNCATED,	   /* IKE_SA_INIT responses cut short */
 	SC_OVERSIZED,	   /* lengths past IKE_MSG_MAX_LEN, reassembly too */
@@ -131,7 +131,7 @@ struct hostile {
 	struct dgram_set old_init, old_auth;
 	/* SC_FLOOD */
 	unsigned flood_left;
-	bool flooded; /* once: a bounded flood */
+	bool flooded; /* once an attempt: a bounded flood */
 	struct sockaddr_storage flood_to;
 	/* SC_CERT_RECONNECT: the Delete to send, at this time (0: none). */
 	uint64_t delete_at;
@@ -449,6 +449,7 @@ new_attempt(struct hostile *h, const struct ike_hdr *hdr)
 	set_clear(&h->cache);
 	h->init_answered = false;
 	set_clear(&h->init_cache);
+	h->flooded = false;
 	say("attempt %u at %llu ms", h->attempts, (unsigned long long)now_ms());
 }
 
