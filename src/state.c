@@ -27,27 +27,6 @@
 #define STATE_STR_(x)  #x
 #define STATE_STR(x)   STATE_STR_(x)
 
-/* The lines after the magic, in their order: a string or a number of
- * struct state_rec at off. */
-struct state_line {
-	const char *key;
-	size_t off;
-	bool num;
-	const char *why; /* what a bad one is called */
-};
-
-static const struct state_line state_lines[] = {
-	{ "host", offsetof(struct state_rec, host), false,
-	    "no valid 'host' line" },
-	{ "address", offsetof(struct state_rec, address), false,
-	    "no valid 'address' line" },
-	{ "port", offsetof(struct state_rec, port), true,
-	    "no valid 'port' line" },
-	{ "id", offsetof(struct state_rec, id), false, "no valid 'id' line" },
-	{ "group", offsetof(struct state_rec, group), true,
-	    "no valid 'group' line" },
-};
-
 static struct state_str
 str_of(const char *s)
 {
@@ -106,24 +85,32 @@ next_line(struct state_str *rest, struct state_str *ret)
 	return true;
 }
 
-/* "KEY VALUE": the value into rec at l->off. */
+/* The value of the next line, which must be "KEY VALUE". */
 static bool
-line_parse(
-    struct state_str *rest, const struct state_line *l, struct state_rec *rec)
+line_value(struct state_str *rest, const char *key, struct state_str *ret)
 {
-	size_t klen = strlen(l->key);
-	struct state_str line, v;
+	size_t klen = strlen(key);
+	struct state_str line;
 
 	if (!next_line(rest, &line) || line.len <= klen + 1 ||
-	    memcmp(line.s, l->key, klen) != 0 || line.s[klen] != ' ')
+	    memcmp(line.s, key, klen) != 0 || line.s[klen] != ' ')
 		return false;
-	v = (struct state_str){ line.s + klen + 1, line.len - klen - 1 };
-	if (l->num)
-		return num_parse(v, (uint16_t *)((char *)rec + l->off));
-	if (!value_ok(v))
-		return false;
-	*(struct state_str *)((char *)rec + l->off) = v;
+	*ret = (struct state_str){ line.s + klen + 1, line.len - klen - 1 };
 	return true;
+}
+
+static bool
+line_str(struct state_str *rest, const char *key, struct state_str *ret)
+{
+	return line_value(rest, key, ret) && value_ok(*ret);
+}
+
+static bool
+line_num(struct state_str *rest, const char *key, uint16_t *ret)
+{
+	struct state_str v;
+
+	return line_value(rest, key, &v) && num_parse(v, ret);
 }
 
 int
@@ -134,24 +121,24 @@ state_parse(
 	struct state_rec rec = { 0 };
 
 	*why = "";
-	if (len > STATE_MAX_FILE_LEN) {
+	if (len > STATE_MAX_FILE_LEN)
 		*why = "too long";
-		return -EBADMSG;
-	}
-	if (!next_line(&rest, &line) || !str_eq(line, str_of(STATE_MAGIC))) {
+	else if (!next_line(&rest, &line) || !str_eq(line, str_of(STATE_MAGIC)))
 		*why = "not a p2s state file of version 1";
-		return -EBADMSG;
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(state_lines); i++) {
-		if (!line_parse(&rest, &state_lines[i], &rec)) {
-			*why = state_lines[i].why;
-			return -EBADMSG;
-		}
-	}
-	if (rest.len != 0) {
+	else if (!line_str(&rest, "host", &rec.host))
+		*why = "no valid 'host' line";
+	else if (!line_str(&rest, "address", &rec.address))
+		*why = "no valid 'address' line";
+	else if (!line_num(&rest, "port", &rec.port))
+		*why = "no valid 'port' line";
+	else if (!line_str(&rest, "id", &rec.id))
+		*why = "no valid 'id' line";
+	else if (!line_num(&rest, "group", &rec.group))
+		*why = "no valid 'group' line";
+	else if (rest.len != 0)
 		*why = "bytes after the 'group' line";
+	if ((*why)[0] != '\0')
 		return -EBADMSG;
-	}
 	*ret = rec;
 	return 0;
 }
