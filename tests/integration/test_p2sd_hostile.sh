@@ -131,8 +131,8 @@ run_case() {
 	HPID=$!
 	wait_for 10 grep -q '^hostile: scenario' "$DIR/hostile.log" ||
 		{ echo "not ok - $name: p2s_hostile did not start"; return 1; }
-	P2S_RUNTIME_DIR=$DIR/run "$P2SD" --foreground --verbose \
-	    --profile "$DIR/p2s.yaml" >"$DIR/p2sd.log" 2>&1 &
+	P2S_RUNTIME_DIR=$DIR/run P2S_STATE_DIR=$DIR/state "$P2SD" --foreground \
+	    --verbose --profile "$DIR/p2s.yaml" >"$DIR/p2sd.log" 2>&1 &
 	PID=$!
 	wait_for 30 status_has '"state"' ||
 		{ echo "not ok - $name: p2sd does not answer p2sctl status"; return 1; }
