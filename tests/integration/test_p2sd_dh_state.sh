@@ -57,7 +57,9 @@ p2sd_up() {
 }
 
 # run NAME: start p2sd (a fresh log), wait for the tunnel, stop it with
-# SIGTERM; INITS is the number of IKE_SA_INIT requests it sent.
+# SIGTERM (it must exit 0, without a sanitizer report: make check runs
+# this in the ASan+UBSan build too); INITS is the number of IKE_SA_INIT
+# requests it sent.
 run() {
 	local name=$1
 	: >"$TB_LOGDIR/p2sd.log"
@@ -67,6 +69,10 @@ run() {
 	tb_responder_wait_child 30 || fail "$name: the gateway installed no CHILD_SA"
 	tb_wait_until 10 p2sd_up || fail "$name: p2sd did not report the tunnel up"
 	tb_stop p2sd
+	grep -q 'exiting with status 0' "$TB_LOGDIR/p2sd.log" ||
+		fail "$name: p2sd did not exit cleanly after SIGTERM"
+	! grep -qE 'ERROR: [A-Za-z]+Sanitizer|runtime error:' "$TB_LOGDIR/p2sd.log" ||
+		fail "$name: a sanitizer report"
 	tb_wait_until 10 no_ike || fail "$name: the gateway kept p2sd's IKE SA"
 	cp "$TB_LOGDIR/p2sd.log" "$TB_LOGDIR/p2sd.$name.log"
 	INITS=$(grep -c 'sending IKE_SA_INIT request' "$TB_LOGDIR/p2sd.log")
