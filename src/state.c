@@ -74,7 +74,8 @@ num_parse(struct state_str v, uint16_t *ret)
 static bool
 next_line(struct state_str *rest, struct state_str *ret)
 {
-	const char *nl = memchr(rest->s, '\n', rest->len);
+	const char *nl =
+	    rest->len > 0 ? memchr(rest->s, '\n', rest->len) : NULL;
 
 	if (nl == NULL)
 		return false;

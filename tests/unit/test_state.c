@@ -74,6 +74,7 @@ test_parse_truncated(void **unused)
 	const char *why;
 
 	(void)unused;
+	assert_int_equal(state_parse(NULL, 0, &rec, &why), -EBADMSG);
 	for (size_t n = 0; n < strlen(GOOD); n++)
 		assert_int_equal(state_parse(GOOD, n, &rec, &why), -EBADMSG);
 }
