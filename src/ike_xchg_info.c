@@ -197,16 +197,35 @@ ike_sa_check_liveness(struct ike_sa *sa, const char *why)
 	return true;
 }
 
+/* The answer to our UPDATE_SA_ADDRESSES: an error notify in it
+ * (UNACCEPTABLE_ADDRESSES, UNEXPECTED_NAT_DETECTED: RFC 4555 3.5) ends
+ * the SA, and the daemon connects again from the new address. */
+static void
+moved(struct ike_sa *sa, const struct ike_msg *m)
+{
+	struct ike_pld_notify n;
+
+	sa->rk.req = IKE_REQ_OTHER;
+	for (size_t i = 0; i < m->n_pld; i++)
+		if (m->pld[i].type == IKE_PLD_NOTIFY &&
+		    ike_pld_parse_notify(&m->pld[i].body, &n) == 0 &&
+		    n.type <= IKE_N_ERROR_MAX) {
+			ike_sa_fail(sa, -EADDRNOTAVAIL, false,
+			    "the gateway refused our new address (%s)",
+			    names_notify(n.type, NAMES_TMP));
+			return;
+		}
+	sa_info(sa, "the gateway took our new address (MOBIKE)");
+}
+
 int
 ike_info_on_liveness(struct ike_sa *sa, const struct ike_msg *m)
 {
-	(void)m;
 	if (sa->rk.req == IKE_REQ_DELETE_CHILD)
 		ike_rekey_child_deleted(sa);
-	else if (sa->rk.req == IKE_REQ_MOBIKE) {
-		sa->rk.req = IKE_REQ_OTHER;
-		sa_info(sa, "the gateway took our new address (MOBIKE)");
-	} else
+	else if (sa->rk.req == IKE_REQ_MOBIKE)
+		moved(sa, m);
+	else
 		sa_debug(sa, "the gateway answered our liveness check");
 	return 0;
 }

@@ -1616,6 +1616,36 @@ test_mobike_move(void **state)
 	world_free(w);
 }
 
+/* A gateway that refuses our new address (RFC 4555 3.5: an error notify
+ * in its answer) ends the SA, not permanently: the daemon reconnects. */
+static void
+test_mobike_refused(void **state)
+{
+	struct world *w = up(&(struct world_opts){ .pubkey = true });
+	uint8_t b[128];
+	struct ike_pld_wr pw;
+	struct rd inner;
+	size_t n;
+
+	(void)state;
+	w->sa->peer_mobike = true;
+	n = w->n_sent;
+	assert_int_equal(ike_sa_move(w->sa, NULL), 0);
+	ike_pld_wr_init_chain(&pw, b, sizeof(b));
+	ike_pld_build_notify(&pw,
+	    &(struct ike_pld_notify){
+		.type = 40 }); /* UNACCEPTABLE_ADDRESSES */
+	assert_int_equal(ike_pld_wr_finish(&pw, &inner), 0);
+	assert_int_equal(ike_peer_seal(w->peer, IKE_INFORMATIONAL, true,
+			     world_msgid(w, n), &inner, pw.first),
+	    0);
+	world_deliver(w);
+	assert_int_equal(w->n_down, 1);
+	assert_false(w->down_permanent);
+	assert_reason(w, "refused our new address");
+	world_free(w);
+}
+
 /* ---- Proposals, selectors, CP ---- */
 
 static void
@@ -2183,6 +2213,7 @@ main(void)
 		cmocka_unit_test(test_liveness),
 		cmocka_unit_test(test_liveness_now),
 		cmocka_unit_test(test_mobike_move),
+		cmocka_unit_test(test_mobike_refused),
 		cmocka_unit_test(test_rekey_child),
 		cmocka_unit_test(test_rekey_child_pfs),
 		cmocka_unit_test(test_rekey_ike),
