@@ -160,7 +160,7 @@ static void P2S_PRINTF(1, 2) say(const char *fmt, ...)
 	va_end(ap);
 }
 
-static void
+static P2S_NORETURN void
 die(const char *what, int err)
 {
 	(void)fprintf(stderr, "p2s_hostile: %s: %s\n", what, strerror(err));

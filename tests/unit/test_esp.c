@@ -191,8 +191,10 @@ test_seal_open_roundtrip(void **state)
 {
 	uint8_t ek[64], ik[64], inner[300], pkt[512], buf[512], nh;
 
-	for (size_t i = 0; i < sizeof(ek); i++)
-		ek[i] = (uint8_t)(3 * i), ik[i] = (uint8_t)(7 * i);
+	for (size_t i = 0; i < sizeof(ek); i++) {
+		ek[i] = (uint8_t)(3 * i);
+		ik[i] = (uint8_t)(7 * i);
+	}
 	for (size_t i = 0; i < sizeof(inner); i++)
 		inner[i] = (uint8_t)i;
 	for (size_t s = 0; s < sizeof(suites) / sizeof(suites[0]); s++) {

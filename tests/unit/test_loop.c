@@ -71,7 +71,10 @@ test_timer_order(void **state)
 	assert_int_equal(loop_run(t.loop), 0);
 	assert_string_equal(t.seen, "abcz");
 	assert_false(timer_pending(ta));
-	timer_free(ta), timer_free(tb), timer_free(tc), timer_free(ts);
+	timer_free(ta);
+	timer_free(tb);
+	timer_free(tc);
+	timer_free(ts);
 	timer_free(tz);
 	loop_free(t.loop);
 }

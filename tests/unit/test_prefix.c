@@ -112,8 +112,10 @@ test_ipv6_and_errors(void **state)
 	assert_int_equal(
 	    prefix_from_range(AF_INET6, e, s, p, 300, &n), -EINVAL);
 	/* ::1 - ffff..fe needs 254 prefixes: too many for a cap of 10. */
-	memset(s, 0, 16), s[15] = 1;
-	memset(e, 0xff, 16), e[15] = 0xfe;
+	memset(s, 0, 16);
+	s[15] = 1;
+	memset(e, 0xff, 16);
+	e[15] = 0xfe;
 	n = 0;
 	assert_int_equal(prefix_from_range(AF_INET6, s, e, p, 10, &n), -E2BIG);
 	n = 0;

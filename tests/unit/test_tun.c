@@ -91,19 +91,21 @@ csum(const uint8_t *p, size_t len)
 static size_t
 make_udp(uint8_t *p, const char *msg)
 {
+	/* Version/IHL, TTL 64, UDP; 10.99.0.2 -> 10.99.0.1; 4000 -> 5000. */
+	static const uint8_t hdr[28] = { 0x45, 0, 0, 0, 0, 0, 0, 0, 64,
+		IPPROTO_UDP, 0, 0, 10, 99, 0, 2, 10, 99, 0, 1, 4000 >> 8,
+		4000 & 0xff, 5000 >> 8, 5000 & 0xff };
 	size_t n = strlen(msg), total = 28 + n;
 	uint16_t c;
 
-	memset(p, 0, 28);
-	p[0] = 0x45, p[2] = (uint8_t)(total >> 8), p[3] = (uint8_t)total;
-	p[8] = 64, p[9] = IPPROTO_UDP;
-	p[12] = 10, p[13] = 99, p[14] = 0, p[15] = 2;
-	p[16] = 10, p[17] = 99, p[18] = 0, p[19] = 1;
+	memcpy(p, hdr, sizeof(hdr));
+	p[2] = (uint8_t)(total >> 8);
+	p[3] = (uint8_t)total;
 	c = csum(p, 20);
-	p[10] = (uint8_t)(c >> 8), p[11] = (uint8_t)c;
-	p[20] = 4000 >> 8, p[21] = 4000 & 0xff, p[22] = 5000 >> 8,
-	p[23] = 5000 & 0xff;
-	p[24] = (uint8_t)((8 + n) >> 8), p[25] = (uint8_t)(8 + n);
+	p[10] = (uint8_t)(c >> 8);
+	p[11] = (uint8_t)c;
+	p[24] = (uint8_t)((8 + n) >> 8);
+	p[25] = (uint8_t)(8 + n);
 	memcpy(p + 28, msg, n);
 	return total;
 }
