@@ -42,6 +42,8 @@ struct netwatch;
 enum netwatch_event {
 	NETWATCH_PATH = 1, /* the path to the gateway changed */
 	NETWATCH_RESUME,   /* back from a suspend of gap_ms */
+	NETWATCH_NET,	   /* the network changed, and no gateway is
+			      followed (its name did not resolve yet) */
 };
 
 /* The path to the gateway: valid false when there is no route. */
@@ -63,10 +65,11 @@ int netwatch_new(
     struct loop *, netwatch_cb, void *arg, struct netwatch **ret) P2S_WUR;
 void netwatch_free(struct netwatch *);
 
-/* Follow the path to gw (the address the sockets are connected to; its
- * port is ignored) from now on: the path now is the reference.  ifname
- * is the tunnel interface, whose events are ignored ("" or NULL: none).
- * gw NULL stops following (no NETWATCH_PATH until the next follow). */
+/* Follow the path to gw (the address the sockets are about to use or
+ * use; its port is ignored) from now on: the path now, or none, is the
+ * reference.  ifname is the tunnel interface, whose events are ignored
+ * ("" or NULL: none).  gw NULL stops following: changes are then told as
+ * NETWATCH_NET. */
 int netwatch_follow(struct netwatch *, const struct sockaddr_storage *gw,
     const char *ifname) P2S_WUR;
 /* The machine resumed from a suspend of gap_ms (0: unknown): what the

@@ -156,8 +156,10 @@ paths_open(struct p2sd *d)
 	int r;
 
 	r = resolve(d->conf, &gw);
-	if (r == 0)
+	if (r == 0) {
+		p2sd_net_follow(d, &gw); /* even if no route there yet */
 		r = sock_open(&gw, &d->sock);
+	}
 	if (r == 0)
 		r = io_new(
 		    d->loop, sock_fd_ike(d->sock), on_datagram, d, &d->io_ike);
@@ -390,7 +392,6 @@ attempt(struct p2sd *d)
 	}
 	if (r == 0)
 		r = ike_sa_connect(d->sa, d->group);
-	p2sd_net_follow(d);
 	if (r < 0)
 		return r;
 	p2sd_set_state(d, P2SD_CONNECTING, d->conf->gateway.host);

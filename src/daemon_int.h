@@ -21,6 +21,7 @@ struct ike_sa;
 struct io;
 struct loop;
 struct netwatch;
+struct sockaddr_storage;
 struct notify;
 struct sig;
 struct sock;
@@ -81,7 +82,7 @@ int p2sd_paths_renew(struct p2sd *);
 /* daemon_net.c: network changes and resumes. */
 int p2sd_net_new(struct p2sd *);
 void p2sd_net_free(struct p2sd *);
-void p2sd_net_follow(struct p2sd *);
+void p2sd_net_follow(struct p2sd *, const struct sockaddr_storage *gw);
 void p2sd_reconnect(struct p2sd *, const char *why);
 
 #endif /* P2S_DAEMON_INT_H */

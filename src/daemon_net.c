@@ -10,6 +10,8 @@
  *                                 old addresses); else reconnect on it;
  *                                 connecting: start again on the new path;
  *                                 waiting to reconnect: try now
+ *   the network changed, no       waiting to reconnect: try now (keeping
+ *   gateway address known yet     the backoff, in case it fails again)
  *   resumed from a suspend        established: a liveness check at once;
  *                                 waiting to reconnect: try now
  *
@@ -57,6 +59,7 @@ p2sd_reconnect(struct p2sd *d, const char *why)
 static int
 move(struct p2sd *d)
 {
+	struct sockaddr_storage gw;
 	int r;
 
 	if (!ike_sa_can_move(d->sa) ||
@@ -69,7 +72,8 @@ move(struct p2sd *d)
 		log_errno(r, "cannot move the SA to the new path");
 		return r;
 	}
-	p2sd_net_follow(d);
+	sock_remote(d->sock, &gw);
+	p2sd_net_follow(d, &gw);
 	return 0;
 }
 
@@ -97,6 +101,17 @@ on_path(struct p2sd *d)
 	}
 }
 
+/* The network changed before any gateway address was known (its name
+ * did not resolve): try now, keeping the backoff for the failures. */
+static void
+on_net(struct p2sd *d)
+{
+	if (d->state == P2SD_RECONNECTING && !d->held_down) {
+		log_info("the network changed: trying now");
+		(void)timer_set(d->t_retry, 0);
+	}
+}
+
 static void
 on_resume(struct p2sd *d)
 {
@@ -119,6 +134,8 @@ on_netwatch(void *arg, enum netwatch_event ev, uint64_t gap_ms)
 		on_path(d);
 	else if (ev == NETWATCH_RESUME)
 		on_resume(d);
+	else if (ev == NETWATCH_NET)
+		on_net(d);
 }
 
 static void
@@ -149,18 +166,14 @@ p2sd_net_free(struct p2sd *d)
 	d->nw = NULL;
 }
 
-/* A new attempt's sockets: their path is the reference from now on. */
+/* The gateway an attempt's sockets go to: the path to it now (or none:
+ * the network may come later) is the reference from now on. */
 void
-p2sd_net_follow(struct p2sd *d)
+p2sd_net_follow(struct p2sd *d, const struct sockaddr_storage *gw)
 {
-	struct sockaddr_storage gw;
-	int r;
+	int r = netwatch_follow(
+	    d->nw, gw, d->dp != NULL ? datapath_ifname(d->dp) : NULL);
 
-	if (d->sock == NULL)
-		return;
-	sock_remote(d->sock, &gw);
-	r = netwatch_follow(
-	    d->nw, &gw, d->dp != NULL ? datapath_ifname(d->dp) : NULL);
 	if (r < 0)
 		log_errno(r, "cannot follow the path to the gateway");
 }

@@ -125,8 +125,10 @@ check(struct netwatch *nw)
 	struct netwatch_path p;
 	int r;
 
-	if (!nw->following)
+	if (!nw->following) {
+		nw->cb(nw->cb_arg, NETWATCH_NET, 0);
 		return;
+	}
 	r = path_lookup(nw, &p);
 	if (r < 0) {
 		log_warn("cannot look up the route to the gateway: %s",
@@ -159,7 +161,7 @@ on_check(void *arg)
 static void
 check_soon(struct netwatch *nw)
 {
-	if (nw->following && !timer_pending(nw->t_check))
+	if (!timer_pending(nw->t_check))
 		(void)timer_set(nw->t_check, NETWATCH_DEBOUNCE_MS);
 }
 

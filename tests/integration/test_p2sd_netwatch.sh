@@ -10,6 +10,10 @@
 #  - the gateway's address changes (the profile has only gateway.host,
 #    resolved through the client namespace's own /etc/hosts): the liveness
 #    checks notice, and p2sd reconnects to the new address by itself;
+#  - the network goes and comes back: the uplink loses its address, the
+#    tunnel goes down, attempts fail and back off; when the address and
+#    route come back, the path to the gateway appears and p2sd tries at
+#    once instead of waiting out the backoff;
 #  - fail closed: while p2sd reconnects (the gateway drops IKE and has
 #    deleted the SA), status says fail_closed and pings to the VNet do not
 #    leave the uplink in clear (tcpdump on the uplink);
@@ -298,6 +302,37 @@ fail_closed() (
 	stop_p2sd "$name"
 )
 
+# net_later NAME: the uplink loses its address (dpd 2 s: the tunnel
+# goes down, attempts fail at once and back off); when it comes back,
+# p2sd tries at once.
+net_later() (
+	name=$1
+	lab_up "$name" "dpd: 2s"
+	t_gone=$(tb_now_ms)
+	ip -n "$TB_NS_CLIENT" addr del "$TB_CLIENT_ADDR/24" dev "$TB_CLIENT_IF" ||
+		fail "$name: removing the uplink address"
+	tb_wait_until 20 grep -q 'no route to the gateway any more' "$TB_LOGDIR/p2sd.log" ||
+		fail "$name: p2sd did not see the route go"
+	# Failed attempts back off: the next try is 8 s or more away.
+	tb_wait_until 90 grep -qE 'reconnecting in ([89]|[1-9][0-9]+) s' "$TB_LOGDIR/p2sd.log" ||
+		fail "$name: p2sd did not back off"
+	line=$(grep -E 'reconnecting in [0-9]+ s' "$TB_LOGDIR/p2sd.log" | tail -1)
+	printf '#   %s\n' "${line#*tunnel down: }"
+	n=$(grep -c 'reconnecting in' "$TB_LOGDIR/p2sd.log")
+	ok "$name: down $(($(tb_now_ms) - t_gone)) ms after the address went, backing off"
+	t0=$(tb_now_ms)
+	ip -n "$TB_NS_CLIENT" addr add "$TB_CLIENT_ADDR/24" dev "$TB_CLIENT_IF" &&
+		ip -n "$TB_NS_CLIENT" route replace default via 198.51.100.1 ||
+		fail "$name: the address back"
+	tb_wait_until 10 grep -q 'the path to the gateway changed: trying now' "$TB_LOGDIR/p2sd.log" ||
+		fail "$name: p2sd did not try when the path appeared"
+	back_up "$name" "$t0"
+	[ "$(grep -c 'reconnecting in' "$TB_LOGDIR/p2sd.log")" -eq "$n" ] ||
+		fail "$name: another failure after the path appeared"
+	ok "$name: up $BACK_MS ms after the address came back (the backoff said ${line##*reconnecting in })"
+	stop_p2sd "$name"
+)
+
 gw_silent() {
 	ip netns exec "$TB_NS_GW" nft -f - <<'EON'
 table inet p2s_nwsilent {
@@ -375,7 +410,7 @@ keepalives() (
 )
 
 # Cases to run: all, or those named on the command line.
-cases=${*:-client_moves client_moves_nomobike gateway_moves fail_closed resume keepalives}
+cases=${*:-client_moves client_moves_nomobike gateway_moves net_later fail_closed resume keepalives}
 for c in $cases; do
 	case $c in
 	client_moves) client_moves "the client's address changes, MOBIKE" ;;
@@ -383,6 +418,7 @@ for c in $cases; do
 		client_moves_nomobike "the client's address changes, no MOBIKE" ;;
 	gateway_moves) gateway_moves "the gateway's address changes" ;;
 	fail_closed) fail_closed "fail closed while reconnecting" ;;
+	net_later) net_later "the network goes and comes back" ;;
 	resume) resume "resume from a suspend" ;;
 	keepalives) keepalives "NAT keepalives" ;;
 	*) echo "not ok - unknown case $c"; false ;;

@@ -128,7 +128,7 @@ struct live {
 	struct nl *rt;
 	int tun[3];
 	unsigned int ifx[3];
-	unsigned n_path, n_resume;
+	unsigned n_path, n_resume, n_net;
 	bool safety; /* the safety timer fired */
 	struct timer *t_safety;
 	struct timer *t_quiet;
@@ -147,6 +147,8 @@ on_nw(void *arg, enum netwatch_event ev, uint64_t gap)
 	(void)gap;
 	if (ev == NETWATCH_PATH)
 		l->n_path++;
+	else if (ev == NETWATCH_NET)
+		l->n_net++;
 	else
 		l->n_resume++;
 	loop_exit(l->loop);
@@ -166,11 +168,16 @@ route_via(struct live *l, int i, enum rtnl_route_op op, uint8_t protocol,
     const char *dst, uint8_t len)
 {
 	struct rtnl_route rt = { .table = RT_TABLE_MAIN, .protocol = protocol };
+	int r;
 
 	rt.dst.addr = v4(dst);
 	rt.dst.len = len;
 	rt.oif = l->ifx[i];
-	assert_int_equal(rtnl_route_apply(l->rt, op, &rt), 0);
+	r = rtnl_route_apply(l->rt, op, &rt);
+	if (r != 0)
+		print_error("route op %d to %s/%u via %s: %s\n", (int)op, dst,
+		    len, link_names[i], strerror(-r));
+	assert_int_equal(r, 0);
 }
 
 static int
@@ -228,6 +235,7 @@ run(struct live *l)
 	(void)timer_set(l->t_safety, SAFETY_MS);
 	assert_int_equal(loop_run(l->loop), 0);
 	timer_stop(l->t_safety);
+	assert_false(l->safety); /* a report came, not the safety timer */
 }
 
 static void
@@ -256,7 +264,6 @@ test_live_path_change(void **state)
 	route_via(l, 2, RTNL_ROUTE_REPLACE, RTPROT_P2S, "10.1.0.0", 16);
 	route_via(l, 1, RTNL_ROUTE_REPLACE, RTPROT_STATIC, GW, 32);
 	run(l);
-	assert_false(l->safety);
 	assert_int_equal(l->n_path, 1);
 	netwatch_path(nw, &p);
 	want = v4(link_addrs[1]);
@@ -269,16 +276,34 @@ test_live_path_change(void **state)
 	route_via(l, 1, RTNL_ROUTE_ADD, RTPROT_STATIC, GW, 32);
 	route_via(l, 0, RTNL_ROUTE_REPLACE, RTPROT_STATIC, GW, 32);
 	run(l);
-	assert_false(l->safety);
 	assert_int_equal(l->n_path, 2);
 	netwatch_path(nw, &p);
 	assert_int_equal(p.oif, l->ifx[0]);
 	assert_int_equal(l->n_resume, 0);
 
-	/* Not following: nothing reported. */
+	/* Not following (the gateway's name did not resolve): a change is
+	 * the network's, not a path's. */
 	assert_int_equal(netwatch_follow(nw, NULL, NULL), 0);
 	netwatch_path(nw, &p);
 	assert_false(p.valid);
+	route_via(l, 1, RTNL_ROUTE_REPLACE, RTPROT_STATIC, GW, 32);
+	run(l);
+	assert_int_equal(l->n_net, 1);
+	assert_int_equal(l->n_path, 2);
+
+	/* A gateway with no route yet: the first route to it is a change. */
+	route_via(l, 1, RTNL_ROUTE_DEL, RTPROT_STATIC, GW, 32);
+	assert_int_equal(
+	    netwatch_follow(nw, (struct sockaddr_storage *)&gw, link_names[2]),
+	    0);
+	netwatch_path(nw, &p);
+	assert_false(p.valid);
+	route_via(l, 0, RTNL_ROUTE_ADD, RTPROT_STATIC, GW, 32);
+	run(l);
+	assert_int_equal(l->n_path, 3);
+	netwatch_path(nw, &p);
+	assert_true(p.valid);
+	assert_int_equal(p.oif, l->ifx[0]);
 	netwatch_free(nw);
 }
 
