@@ -242,17 +242,16 @@ static void
 test_live_path_change(void **state)
 {
 	struct live *l = *state;
-	struct sockaddr_in gw = { .sin_family = AF_INET };
+	struct sockaddr_storage gw = { .ss_family = AF_INET };
+	struct sockaddr_in *gw4 = (struct sockaddr_in *)&gw;
 	struct netwatch_path p;
 	struct netwatch *nw;
 	struct nl_addr want;
 
-	assert_int_equal(inet_pton(AF_INET, GW, &gw.sin_addr), 1);
+	assert_int_equal(inet_pton(AF_INET, GW, &gw4->sin_addr), 1);
 	route_via(l, 0, RTNL_ROUTE_REPLACE, RTPROT_STATIC, GW, 32);
 	assert_int_equal(netwatch_new(l->loop, on_nw, l, &nw), 0);
-	assert_int_equal(
-	    netwatch_follow(nw, (struct sockaddr_storage *)&gw, link_names[2]),
-	    0);
+	assert_int_equal(netwatch_follow(nw, &gw, link_names[2]), 0);
 	netwatch_path(nw, &p);
 	want = v4(link_addrs[0]);
 	assert_true(p.valid);
@@ -293,9 +292,7 @@ test_live_path_change(void **state)
 
 	/* A gateway with no route yet: the first route to it is a change. */
 	route_via(l, 1, RTNL_ROUTE_DEL, RTPROT_STATIC, GW, 32);
-	assert_int_equal(
-	    netwatch_follow(nw, (struct sockaddr_storage *)&gw, link_names[2]),
-	    0);
+	assert_int_equal(netwatch_follow(nw, &gw, link_names[2]), 0);
 	netwatch_path(nw, &p);
 	assert_false(p.valid);
 	route_via(l, 0, RTNL_ROUTE_ADD, RTPROT_STATIC, GW, 32);
