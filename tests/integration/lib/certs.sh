@@ -45,19 +45,70 @@ TB_GW_GUID=${TB_GW_GUID:-3f2a9c1e-7b3d-4e8a-9c61-2d5e8f0a1b37}
 TB_GW_HEX=${TB_GW_HEX:-5a7c9e1b3d2f}
 TB_GW_FQDN=azuregateway-$TB_GW_GUID-$TB_GW_HEX.vpn.azure.com
 TB_GW_CN=$TB_GW_GUID.vpn.azure.com
+TB_GW_SUBJ="/C=US/ST=Washington/L=Redmond/O=Microsoft Corporation/CN=$TB_GW_CN"
 TB_CLIENT_ID=P2SChildCert
 TB_P12_PASSWORD=${TB_P12_PASSWORD:-p2s-test}
 export TB_GW_FQDN TB_GW_CN TB_CLIENT_ID TB_P12_PASSWORD
 
-# _tb_cert_issue DIR NAME SUBJ CA DAYS EXTFILE: key + CSR + certificate
+# _tb_cert_sign OUT SUBJ CA DAYS EXTFILE: key + CSR + certificate at
+# OUT.key/.pem, issued by CA.pem/.key (prefixes), a random serial.
+_tb_cert_sign() {
+	local out=$1 subj=$2 ca=$3 days=$4 ext=$5
+	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$out.key" 2>/dev/null &&
+		openssl req -new -key "$out.key" -subj "$subj" -out "$out.csr" &&
+		openssl x509 -req -in "$out.csr" -CA "$ca.pem" -CAkey "$ca.key" \
+			-CAserial "$out.srl" -CAcreateserial -sha256 -days "$days" \
+			-extfile "$ext" -out "$out.pem" 2>/dev/null &&
+		rm -f "$out.csr" "$out.srl"
+}
+
+# _tb_cert_issue DIR NAME SUBJ CA DAYS EXTFILE: the same, all in DIR
 _tb_cert_issue() {
-	local d=$1 name=$2 subj=$3 ca=$4 days=$5 ext=$6
-	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$d/$name.key" 2>/dev/null &&
-		openssl req -new -key "$d/$name.key" -subj "$subj" -out "$d/$name.csr" &&
-		openssl x509 -req -in "$d/$name.csr" -CA "$d/$ca.pem" -CAkey "$d/$ca.key" \
-			-CAserial "$d/$ca.srl" -CAcreateserial -sha256 -days "$days" \
-			-extfile "$ext" -out "$d/$name.pem" 2>/dev/null &&
-		rm -f "$d/$name.csr"
+	_tb_cert_sign "$1/$2" "$3" "$1/$4" "$5" "$6"
+}
+
+# The gateway certificate's extensions (Azure's shape, see above).
+_tb_gw_ext() {
+	printf '%s\n' \
+		"basicConstraints=critical,CA:FALSE" \
+		"keyUsage=critical,digitalSignature,keyEncipherment" \
+		"extendedKeyUsage=serverAuth,1.3.6.1.5.5.8.2.2" \
+		"subjectAltName=DNS:$TB_GW_FQDN,DNS:$TB_GW_CN" \
+		"subjectKeyIdentifier=hash" \
+		"authorityKeyIdentifier=keyid" >"$1"
+}
+
+# tb_certs_issue gateway OUT CA
+# tb_certs_issue ca OUT CA CN
+#   Another certificate, with a new key, at OUT.pem/.key (OUT a prefix;
+#   key 0600), issued by CA.pem/.key for 730 days: "gateway" has the
+#   subject, names and extensions of gateway.pem (a renewal when CA is
+#   ServerRootCA, a new root's when it is another); "ca" is an intermediate
+#   CA (pathlen 0) "C=XX, O=p2s test, CN=CN".  Roots: _tb_ca_make.
+tb_certs_issue() {
+	local kind=$1 out=$2 ca=$3 ext subj rc
+	ext=$(mktemp "$out.ext.XXXXXX") || return 1
+	case $kind in
+	gateway)
+		subj=$TB_GW_SUBJ
+		_tb_gw_ext "$ext"
+		;;
+	ca)
+		subj="/C=XX/O=p2s test/CN=$4"
+		printf '%s\n' \
+			"basicConstraints=critical,CA:TRUE,pathlen:0" \
+			"keyUsage=critical,keyCertSign,cRLSign,digitalSignature" \
+			"subjectKeyIdentifier=hash" \
+			"authorityKeyIdentifier=keyid" >"$ext"
+		;;
+	*) tb_err "tb_certs_issue: gateway or ca, not $kind"; rm -f "$ext"; return 1 ;;
+	esac
+	(umask 077 && _tb_cert_sign "$out" "$subj" "$ca" 730 "$ext")
+	rc=$?
+	rm -f "$ext"
+	[ $rc -eq 0 ] && chmod 0644 "$out.pem"
+	[ $rc -eq 0 ] || tb_err "tb_certs_issue $kind $out failed"
+	return $rc
 }
 
 # _tb_ca_make DIR NAME SUBJ: self-signed root, 3650 days
@@ -106,16 +157,8 @@ tb_certs_make() {
 		# server side
 		_tb_ca_make "$d" ServerRootCA "/C=XX/O=p2s test/CN=P2S Test Server Root CA" &&
 			openssl x509 -in "$d/ServerRootCA.pem" -outform DER -out "$d/VpnServerRoot.cer" &&
-			printf '%s\n' \
-				"basicConstraints=critical,CA:FALSE" \
-				"keyUsage=critical,digitalSignature,keyEncipherment" \
-				"extendedKeyUsage=serverAuth,1.3.6.1.5.5.8.2.2" \
-				"subjectAltName=DNS:$TB_GW_FQDN,DNS:$TB_GW_CN" \
-				"subjectKeyIdentifier=hash" \
-				"authorityKeyIdentifier=keyid" >"$ext" &&
-			_tb_cert_issue "$d" gateway \
-				"/C=US/ST=Washington/L=Redmond/O=Microsoft Corporation/CN=$TB_GW_CN" \
-				ServerRootCA 730 "$ext" &&
+			_tb_gw_ext "$ext" &&
+			_tb_cert_issue "$d" gateway "$TB_GW_SUBJ" ServerRootCA 730 "$ext" &&
 			# client side, as Azure's documentation makes them
 			_tb_ca_make "$d" P2SRootCert "/CN=P2SRootCert" &&
 			openssl x509 -in "$d/P2SRootCert.pem" -outform DER | base64 -w0 >"$d/P2SRootCert.cer.txt" &&
