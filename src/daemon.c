@@ -266,14 +266,19 @@ on_child_gone(void *arg, uint32_t spi_in, uint32_t spi_out)
 	datapath_child_gone(d->dp, spi_in, spi_out);
 }
 
+/* A transient failure waits from P2SD_BACKOFF_MIN_MS, doubled for each
+ * failure before it; a permanent one from P2SD_BACKOFF_PERMANENT_MS,
+ * doubled for each permanent one only: the quick retries after a DELETE
+ * do not make the first "fix the cause" wait longer. */
 static uint64_t
 backoff_ms(struct p2sd *d, bool permanent)
 {
 	uint64_t ms =
 	    permanent ? P2SD_BACKOFF_PERMANENT_MS : P2SD_BACKOFF_MIN_MS;
+	unsigned n = permanent ? d->attempt_perm : d->attempt;
 	uint32_t jitter = 0;
 
-	for (unsigned i = 0; i < d->attempt && ms < P2SD_BACKOFF_MAX_MS; i++)
+	for (unsigned i = 0; i < n && ms < P2SD_BACKOFF_MAX_MS; i++)
 		ms *= 2;
 	if (ms > P2SD_BACKOFF_MAX_MS)
 		ms = P2SD_BACKOFF_MAX_MS;
@@ -311,8 +316,11 @@ on_down(void *arg, int err, bool permanent, const char *reason)
 		loop_exit(d->loop);
 		return;
 	}
+	if (d->attempt == 0) /* a fresh start, wherever attempt was reset */
+		d->attempt_perm = 0;
 	ms = backoff_ms(d, permanent);
 	d->attempt++;
+	d->attempt_perm += permanent;
 	/* The one report of the failure (the engine logs it at debug). */
 	log_emit(permanent ? LOG_ERR : LOG_WARNING, __func__, 0,
 	    "tunnel down: %s; reconnecting in %llu s%s", reason,

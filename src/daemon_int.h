@@ -60,6 +60,7 @@ struct p2sd {
 	struct sig *sig[3];	/* owned: TERM, INT, HUP */
 	enum p2sd_state state;	/* see daemon.h */
 	unsigned attempt;	/* failed attempts in a row */
+	unsigned attempt_perm;	/* of them, permanent (on_down) */
 	uint16_t group;		/* DH group the gateway took last */
 	int exit_code;		/* p2sd_run's result */
 	char last_error[REASON_LEN]; /* for status */

@@ -190,8 +190,9 @@ run_case() {
 		# doubles); after a permanent one attempt 2 only, a minute on.
 		n_try=2
 		[ "$kind" = perm ] && n_try=1
-		# cert-reconnect's backoff grows from the Delete's: a wait of
-		# minutes would prove nothing cert-tls does not.
+		# cert-reconnect's next attempt is cert-tls's, a minute on
+		# (p2sd's first permanent wait, the Delete's retry before it
+		# notwithstanding): it would prove nothing cert-tls does not.
 		[ "$name" = cert-reconnect ] && n_try=0
 		for k in $(seq 1 $n_try); do
 			wait_for $((floor_ms / 1000 * 2 + 60)) grep -q "^hostile: attempt $((k + 1)) " "$DIR/hostile.log" ||
