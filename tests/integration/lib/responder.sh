@@ -46,6 +46,10 @@ TB_RESPONDER_LOG_DEFAULT="default 1 ike 2 cfg 2 knl 1 tls 2"
 #   --crl                        load P2SRootCert.crl (revokes P2SRevokedCert)
 #   --client-root FILE           the pinned client root (default
 #                                $TB_CERTS/P2SRootCert.pem)
+#   --cert PREFIX                the gateway's certificate and key,
+#                                PREFIX.pem/.key (default $TB_CERTS/gateway)
+#   --chain FILE                 intermediate CAs the gateway sends with
+#                                its certificate (default none)
 #   --id ID                      the gateway's IKE identity, IDr (default
 #                                $TB_GW_FQDN; must be in the certificate)
 #   --local-ts LIST              VNet prefixes (default $TB_VNET_PREFIX)
@@ -70,7 +74,7 @@ tb_responder_start() {
 	local fragsize=1280 frag=yes eapfrag=1024 tlsmax=1.2 crl='' root=${TB_CERTS:-}/P2SRootCert.pem
 	local id=$TB_GW_FQDN local_ts=$TB_VNET_PREFIX pool=$TB_POOL dns=$TB_VNET_HOST
 	local dpd=30s ike_rekey='' child_rekey='' log=$TB_RESPONDER_LOG_DEFAULT extra=''
-	local local_addrs=$TB_GW_ADDR mobike=yes
+	local local_addrs=$TB_GW_ADDR mobike=yes cert=${TB_CERTS:-}/gateway chain=''
 	local TB_SW_KERNEL=libipsec # read by _tb_sw_write_conf
 	while [ $# -gt 0 ]; do
 		case $1 in
@@ -83,6 +87,8 @@ tb_responder_start() {
 		--tls-max) tlsmax=$2 ;;
 		--crl) crl=1; shift; continue ;;
 		--client-root) root=$2 ;;
+		--cert) cert=$2 ;;
+		--chain) chain=$2 ;;
 		--id) id=$2 ;;
 		--local-ts) local_ts=$2 ;;
 		--pool) pool=$2 ;;
@@ -116,9 +122,13 @@ tb_responder_start() {
 		printf '%s\n' "$extra"
 	)" || return 1
 
-	cp "$TB_CERTS/gateway.pem" "$d/x509/gateway.pem" &&
-		cp "$TB_CERTS/gateway.key" "$d/private/gateway.key" &&
+	cp "$cert.pem" "$d/x509/gateway.pem" &&
+		cp "$cert.key" "$d/private/gateway.key" &&
 		cp "$root" "$d/x509ca/client-root.pem" || return 1
+	rm -f "$d/x509ca/gateway-chain.pem" # a restart's: the last one's goes
+	if [ -n "$chain" ]; then
+		cp "$chain" "$d/x509ca/gateway-chain.pem" || return 1
+	fi
 	if [ -n "$crl" ]; then
 		cp "$TB_CERTS/P2SRootCert.crl" "$d/x509crl/P2SRootCert.crl" || return 1
 	fi
