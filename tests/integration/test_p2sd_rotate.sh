@@ -151,6 +151,16 @@ calm() {
 	[ -z "$bad" ] || fail "$name: p2sd logged: $bad"
 }
 
+# stopped NAME: SIGTERM; p2sd must exit 0, without a sanitizer report
+# (make check runs this test in the sanitizer builds too).
+stopped() {
+	tb_stop p2sd
+	grep -q 'exiting with status 0' "$TB_LOGDIR/p2sd.log" || fail "$1: p2sd did not exit 0"
+	! grep -qE 'ERROR: [A-Za-z]+Sanitizer|runtime error:' "$TB_LOGDIR/p2sd.log" ||
+		fail "$1: a sanitizer report"
+	ok "$1: p2sd exited 0 on SIGTERM, no sanitizer report"
+}
+
 # gw_serial PEM: the serial as `swanctl --list-certs` shows it.
 gw_serial() {
 	openssl x509 -in "$1" -noout -serial | sed 's/^serial=//' | tr 'A-F' 'a-f' |
@@ -237,8 +247,7 @@ lab_a() (
 	done
 	ok "$name: the chain through an intermediate only the gateway sent; tunnel back in $ms ms"
 
-	tb_stop p2sd
-	grep -q 'exiting with status 0' "$TB_LOGDIR/p2sd.log" || fail "lab A: p2sd did not exit 0"
+	stopped "lab A"
 )
 
 # ---- lab B: the new root, not (yet) in the profile ----
@@ -285,8 +294,7 @@ lab_b() (
 	[ "$n" -eq 2 ] || fail "$name: $n attempts, not the refused one and the next"
 	since_has 'using the reloaded profile' || fail "$name: the reconnect did not take the reloaded profile"
 	ok "$name: re-import + SIGHUP; the next attempt (the backoff's, $((($(tb_now_ms) - t_hup) / 1000)) s after SIGHUP) connected: $ms ms after the gateway's switch"
-	tb_stop p2sd
-	grep -q 'exiting with status 0' "$TB_LOGDIR/p2sd.log" || fail "lab B: p2sd did not exit 0"
+	stopped "lab B"
 )
 
 # Lab B waits a minute on p2sd's backoff: it runs beside lab A.
