@@ -377,9 +377,25 @@ diff_routes(const struct conf *old, const struct azpkg *pkg)
 }
 
 /* Thumbprints of the roots a profile names; n_ret of them. */
+/* A gateway root as a re-import names it: thumbprint and subject. */
+struct root_id {
+	char tp[CERT_THUMBPRINT_LEN + 1];
+	char subject[256];
+};
+
+static bool
+root_id_of(const struct cert *c, struct root_id *ret)
+{
+	if (cert_thumbprint(c, ret->tp) < 0)
+		return false;
+	if (cert_subject(c, ret->subject, sizeof(ret->subject)) < 0)
+		(void)snprintf(ret->subject, sizeof(ret->subject), "?");
+	return true;
+}
+
+/* The roots a profile names; how many could be read. */
 static size_t
-old_thumbprints(
-    const struct conf *old, char (*tps)[CERT_THUMBPRINT_LEN + 1], size_t cap)
+old_roots(const struct conf *old, struct root_id *ids, size_t cap)
 {
 	size_t n = 0;
 
@@ -388,7 +404,7 @@ old_thumbprints(
 
 		if (cert_load_file(old->gateway.roots[i], &c) < 0)
 			continue;
-		if (cert_thumbprint(c, tps[n]) == 0)
+		if (root_id_of(c, &ids[n]))
 			n++;
 		cert_free(c);
 	}
@@ -396,10 +412,10 @@ old_thumbprints(
 }
 
 static bool
-tp_in(const char *tp, char (*set)[CERT_THUMBPRINT_LEN + 1], size_t n)
+root_in(const struct root_id *id, const struct root_id *set, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (strcmp(tp, set[i]) == 0)
+		if (strcmp(id->tp, set[i].tp) == 0)
 			return true;
 	return false;
 }
@@ -407,23 +423,25 @@ tp_in(const char *tp, char (*set)[CERT_THUMBPRINT_LEN + 1], size_t n)
 static void
 diff_roots(const struct conf *old, const struct import *im)
 {
-	char(*was)[CERT_THUMBPRINT_LEN + 1], (*now)[CERT_THUMBPRINT_LEN + 1];
+	struct root_id *was, *now;
 	size_t n_was, n_now = 0;
 
 	was = calloc(CERT_MAX_ROOTS, sizeof(*was));
 	now = calloc(im->n_roots + 1, sizeof(*now));
 	if (was == NULL || now == NULL)
 		goto out;
-	n_was = old_thumbprints(old, was, CERT_MAX_ROOTS);
+	n_was = old_roots(old, was, CERT_MAX_ROOTS);
 	for (size_t i = 0; i < im->n_roots; i++)
-		if (cert_thumbprint(im->roots[i], now[n_now]) == 0)
+		if (root_id_of(im->roots[i], &now[n_now]))
 			n_now++;
 	for (size_t i = 0; i < n_was; i++)
-		if (!tp_in(was[i], now, n_now))
-			(void)printf("removed: gateway root %s\n", was[i]);
+		if (!root_in(&was[i], now, n_now))
+			(void)printf("removed: gateway root %s (%s)\n",
+			    was[i].tp, was[i].subject);
 	for (size_t i = 0; i < n_now; i++)
-		if (!tp_in(now[i], was, n_was))
-			(void)printf("added:   gateway root %s\n", now[i]);
+		if (!root_in(&now[i], was, n_was))
+			(void)printf("added:   gateway root %s (%s)\n",
+			    now[i].tp, now[i].subject);
 out:
 	free(was);
 	free(now);
