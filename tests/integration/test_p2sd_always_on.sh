@@ -13,61 +13,23 @@
 #
 # Needs root.  Exit 0 on success, 1 on failure; never skips.
 
-if [ -z "${TB_P2SD_INNER:-}" ]; then
-	export TB_P2SD_INNER=1
-	timeout -k 10 "${TB_P2SD_TIMEOUT:-600}" bash "$0" "$@"
-	rc=$?
-	[ $rc -eq 124 ] || [ $rc -eq 137 ] && echo "not ok - timed out"
-	exit $((rc != 0))
-fi
-
 HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib/p2sd_test.sh
+. "$HERE/lib/p2sd_test.sh"
+tb_p2sd_timeout "${TB_P2SD_TIMEOUT:-600}" "$@"
 # shellcheck source=lib/harness.sh
 . "$HERE/lib/harness.sh"
 
-P2SD=${top_builddir:-$HERE/../..}/p2sd
 n_fail=0
-
-ok() {
-	echo "ok - $*"
-}
-
-fail() {
-	echo "not ok - $*"
-	[ -f "$TB_LOGDIR/p2sd.log" ] && sed 's/^/#   p2sd: /' "$TB_LOGDIR/p2sd.log" | tail -40
-	tb_dump_logs 30
-	exit 1
-}
-
-tb_require_root || { echo "not ok - must run as root"; exit 1; }
-tb_ensure_tools || { echo "not ok - required tools missing"; exit 1; }
-[ -x "$P2SD" ] || { echo "not ok - no p2sd binary at $P2SD"; exit 1; }
-
-CERTS_DIR=$(mktemp -d /tmp/p2s-ao.certs.XXXXXX) || exit 1
-trap 'rm -rf "$CERTS_DIR"' EXIT
+tb_p2sd_test_init ao
 
 # profile FILE AUTH [DPD [CERT]]: a p2sd profile for the lab,
 # reconnecting; CERT is the client certificate's base name.
 profile() {
-	local file=$1 auth=$2 dpd=${3:-30s} cert=${4:-P2SChildCert}
-	cat >"$file" <<EOP
-# p2sd always-on test profile ($auth)
-gateway:
-  host: $TB_GW_FQDN
-  address: $TB_GW_ADDR
-  id: $TB_GW_FQDN
-  roots: [$TB_CERTS/ServerRootCA.pem]
-client:
-  auth: $auth
-  cert: $TB_CERTS/$cert.pem
-  key: $TB_CERTS/$cert.key
-routes: [$TB_VNET_PREFIX]
-pool: $TB_POOL
-datapath: userspace
-interface: p2s-ao0
-reconnect: always
-dpd: $dpd
-EOP
+	local cert=${4:-P2SChildCert}
+	tb_p2sd_profile "$1" comment="p2sd always-on test profile ($2)" auth="$2" \
+	    cert="$TB_CERTS/$cert.pem" key="$TB_CERTS/$cert.key" \
+	    interface=p2s-ao0 reconnect=always -- "dpd: ${3:-30s}"
 }
 
 start_p2sd() {

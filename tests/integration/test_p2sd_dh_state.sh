@@ -13,39 +13,17 @@
 #
 # Needs root.  Exit 0 on success, 1 on failure; never skips.
 
-if [ -z "${TB_P2SD_INNER:-}" ]; then
-	export TB_P2SD_INNER=1
-	timeout -k 10 "${TB_P2SD_TIMEOUT:-600}" bash "$0" "$@"
-	rc=$?
-	[ $rc -eq 124 ] || [ $rc -eq 137 ] && echo "not ok - timed out"
-	exit $((rc != 0))
-fi
-
 HERE=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=lib/harness.sh
-. "$HERE/lib/harness.sh"
 # shellcheck source=lib/p2sd_test.sh
 . "$HERE/lib/p2sd_test.sh"
+tb_p2sd_timeout "${TB_P2SD_TIMEOUT:-600}" "$@"
+# shellcheck source=lib/harness.sh
+. "$HERE/lib/harness.sh"
 
 tb_p2sd_test_init dh
 
 profile() {
-	cat >"$TB_DIR/p2s.yaml" <<EOP
-gateway:
-  host: $TB_GW_FQDN
-  address: $TB_GW_ADDR
-  id: $TB_GW_FQDN
-  roots: [$TB_CERTS/ServerRootCA.pem]
-client:
-  auth: eap-tls
-  cert: $TB_CERTS/P2SChildCert.pem
-  key: $TB_CERTS/P2SChildCert.key
-routes: [$TB_VNET_PREFIX]
-pool: $TB_POOL
-datapath: userspace
-interface: p2s-dh0
-reconnect: never
-EOP
+	tb_p2sd_profile "$TB_DIR/p2s.yaml" interface=p2s-dh0 reconnect=never
 }
 
 no_ike() {

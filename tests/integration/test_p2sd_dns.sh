@@ -16,20 +16,12 @@
 #
 # Needs root.  Exit 0 on success, 1 on failure; never skips.
 
-if [ -z "${TB_P2SD_INNER:-}" ]; then
-	export TB_P2SD_INNER=1
-	timeout -k 10 "${TB_P2SD_TIMEOUT:-600}" bash "$0" "$@"
-	rc=$?
-	[ $rc -eq 124 ] || [ $rc -eq 137 ] && echo "not ok - timed out"
-	exit $((rc != 0))
-fi
-
 HERE=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=lib/harness.sh
-. "$HERE/lib/harness.sh"
-
 # shellcheck source=lib/p2sd_test.sh
 . "$HERE/lib/p2sd_test.sh"
+tb_p2sd_timeout "${TB_P2SD_TIMEOUT:-600}" "$@"
+# shellcheck source=lib/harness.sh
+. "$HERE/lib/harness.sh"
 
 IFACE=p2s-it0
 n_fail=0
@@ -39,22 +31,8 @@ tb_p2sd_test_init dns
 # the pushed 10.1.0.4 again] and dns.domains DOMAINS (a YAML list).  The
 # gateway pushes 10.1.0.4 and fd00::53 (lab_up).
 profile() {
-	cat >"$TB_DIR/p2s.yaml" <<EOP
-gateway:
-  host: $TB_GW_FQDN
-  address: $TB_GW_ADDR
-  roots: [$TB_CERTS/ServerRootCA.pem]
-client:
-  auth: pubkey
-  cert: $TB_CERTS/P2SChildCert.pem
-  key: $TB_CERTS/P2SChildCert.key
-routes: [$TB_VNET_PREFIX]
-dns:
-  servers: [10.2.0.53, $TB_VNET_HOST]
-  domains: $1
-datapath: userspace
-interface: $IFACE
-EOP
+	tb_p2sd_profile "$TB_DIR/p2s.yaml" id= auth=pubkey pool= interface="$IFACE" \
+	    -- "dns:" "  servers: [10.2.0.53, $TB_VNET_HOST]" "  domains: $1"
 }
 
 lab_up() {

@@ -21,15 +21,11 @@
 # Needs root.  Exit 0 on success, 1 on failure; never skips.
 # TAP on stdout.  P2S_HOSTILE_CASES="a b" runs some cases only.
 
-if [ -z "${P2S_HOSTILE_INNER:-}" ]; then
-	export P2S_HOSTILE_INNER=1
-	timeout -k 10 "${P2S_HOSTILE_TIMEOUT:-600}" bash "$0" "$@"
-	rc=$?
-	[ $rc -eq 124 ] || [ $rc -eq 137 ] && echo "not ok - timed out"
-	exit $((rc != 0))
-fi
-
 HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib/p2sd_test.sh
+. "$HERE/lib/p2sd_test.sh"
+tb_p2sd_timeout "${P2S_HOSTILE_TIMEOUT:-600}" "$@"
+
 SRC=${top_srcdir:-$HERE/../..}
 BUILD=${top_builddir:-$SRC}
 P2SD=$BUILD/p2sd
@@ -281,22 +277,11 @@ while IFS='|' read -r name kind expect seen; do
 	case " ${P2S_HOSTILE_CASES:-$name} " in *" $name "*) ;; *) continue ;; esac
 	d=$TOP/$name
 	mkdir -p "$d/run"
-	cat >"$d/p2s.yaml" <<EOP
-# test_p2sd_hostile.sh: $name
-gateway:
-  host: 127.0.0.1
-  address: 127.0.0.1
-  id: $GW_ID
-  roots: [$SRC/tests/data/certs/root-a.pem]
-client:
-  auth: eap-tls
-  cert: $SRC/tests/data/certs/client.pem
-  key: $TOP/client.key
-routes: [10.1.0.0/16]
-datapath: userspace
-interface: p2sh$i
-reconnect: always
-EOP
+	tb_p2sd_profile "$d/p2s.yaml" comment="test_p2sd_hostile.sh: $name" \
+	    host=127.0.0.1 address=127.0.0.1 id="$GW_ID" \
+	    roots="$SRC/tests/data/certs/root-a.pem" \
+	    cert="$SRC/tests/data/certs/client.pem" key="$TOP/client.key" \
+	    routes=10.1.0.0/16 pool= interface="p2sh$i" reconnect=always
 	unshare -n bash "$0" --case "$name" "$kind" "$expect" "$seen" "$d" >"$d/tap" 2>&1 &
 	pids+=($!)
 	names+=("$name")

@@ -15,47 +15,24 @@
 #
 # Needs root.  Exit 0 on success, 1 on failure; never skips.
 
-if [ -z "${TB_P2SD_INNER:-}" ]; then
-	export TB_P2SD_INNER=1
-	timeout -k 10 "${TB_P2SD_TIMEOUT:-600}" bash "$0" "$@"
-	rc=$?
-	[ $rc -eq 124 ] || [ $rc -eq 137 ] && echo "not ok - timed out"
-	exit $((rc != 0))
-fi
-
 HERE=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=lib/harness.sh
-. "$HERE/lib/harness.sh"
 # shellcheck source=lib/p2sd_test.sh
 . "$HERE/lib/p2sd_test.sh"
+tb_p2sd_timeout "${TB_P2SD_TIMEOUT:-600}" "$@"
+# shellcheck source=lib/harness.sh
+. "$HERE/lib/harness.sh"
 
-tb_p2sd_test_init journal
+tb_p2sd_test_init journal p2sctl
 TB_PKG_OF[unshare]=util-linux
 tb_ensure_tools /usr/bin/python3 unshare || { echo "not ok - python3 or unshare missing"; exit 1; }
-[ -x "$P2SCTL" ] || { echo "not ok - no p2sctl at $P2SCTL"; exit 1; }
 
 tb_init || fail "tb_init"
 tb_on_cleanup 'rm -rf "$CERTS_DIR"' # tb_init's trap replaced the one above
 tb_topology_up --nat masquerade || fail "topology"
 tb_certs_make "$CERTS_DIR" >/dev/null || fail "certificates"
 tb_responder_start --auth eap-tls || fail "responder"
-cat >"$TB_DIR/p2s.yaml" <<EOP
-# p2sd journal test profile
-gateway:
-  host: $TB_GW_FQDN
-  address: $TB_GW_ADDR
-  id: $TB_GW_FQDN
-  roots: [$TB_CERTS/ServerRootCA.pem]
-client:
-  auth: eap-tls
-  cert: $TB_CERTS/P2SChildCert.pem
-  key: $TB_CERTS/P2SChildCert.key
-routes: [$TB_VNET_PREFIX]
-pool: $TB_POOL
-datapath: userspace
-interface: p2s-jr0
-reconnect: always
-EOP
+tb_p2sd_profile "$TB_DIR/p2s.yaml" comment="p2sd journal test profile" \
+    interface=p2s-jr0 reconnect=always
 
 # The journal's side: every datagram decoded to one JSON object per line.
 cat >"$TB_DIR/reader.py" <<'EOPY'

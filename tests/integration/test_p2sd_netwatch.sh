@@ -29,40 +29,15 @@
 #
 # Needs root.  Exit 0 on success, 1 on failure; never skips.
 
-if [ -z "${TB_P2SD_INNER:-}" ]; then
-	export TB_P2SD_INNER=1
-	timeout -k 10 "${TB_P2SD_TIMEOUT:-600}" bash "$0" "$@"
-	rc=$?
-	[ $rc -eq 124 ] || [ $rc -eq 137 ] && echo "not ok - timed out"
-	exit $((rc != 0))
-fi
-
 HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib/p2sd_test.sh
+. "$HERE/lib/p2sd_test.sh"
+tb_p2sd_timeout "${TB_P2SD_TIMEOUT:-600}" "$@"
 # shellcheck source=lib/harness.sh
 . "$HERE/lib/harness.sh"
 
-B=${top_builddir:-$HERE/../..}
-P2SD=$B/p2sd
-P2SCTL=$B/p2sctl
 n_fail=0
-
-ok() {
-	echo "ok - $*"
-}
-
-fail() {
-	echo "not ok - $*"
-	[ -f "$TB_LOGDIR/p2sd.log" ] && sed 's/^/#   p2sd: /' "$TB_LOGDIR/p2sd.log" | tail -40
-	tb_dump_logs 30
-	exit 1
-}
-
-tb_require_root || { echo "not ok - must run as root"; exit 1; }
-tb_ensure_tools || { echo "not ok - required tools missing"; exit 1; }
-[ -x "$P2SD" ] && [ -x "$P2SCTL" ] || { echo "not ok - no p2sd/p2sctl in $B"; exit 1; }
-
-CERTS_DIR=$(mktemp -d /tmp/p2s-nw.certs.XXXXXX) || exit 1
-trap 'rm -rf "$CERTS_DIR"' EXIT
+tb_p2sd_test_init nw p2sctl
 
 GW_NEW=192.0.2.20     # where the gateway moves
 CLIENT_NEW=198.51.100.20 # where the client moves
@@ -72,21 +47,8 @@ CLIENT_NEW=198.51.100.20 # where the client moves
 profile() {
 	local file=$1
 	shift
-	cat >"$file" <<EOP
-gateway:
-  host: $TB_GW_FQDN
-  roots: [$TB_CERTS/ServerRootCA.pem]
-client:
-  auth: eap-tls
-  cert: $TB_CERTS/P2SChildCert.pem
-  key: $TB_CERTS/P2SChildCert.key
-routes: [$TB_VNET_PREFIX]
-pool: $TB_POOL
-datapath: userspace
-interface: p2s-nw0
-reconnect: always
-EOP
-	printf '%s\n' "$@" >>"$file"
+	tb_p2sd_profile "$file" address= id= interface=p2s-nw0 reconnect=always \
+	    -- "$@"
 }
 
 # lab_up NAME [profile lines...]: lab with NAT, the gateway known to the

@@ -17,66 +17,22 @@
 #
 # Needs root.  Exit 0 on success, 1 on failure; never skips.
 
-if [ -z "${TB_P2SD_INNER:-}" ]; then
-	export TB_P2SD_INNER=1
-	timeout -k 10 "${TB_P2SD_TIMEOUT:-600}" bash "$0" "$@"
-	rc=$?
-	[ $rc -eq 124 ] || [ $rc -eq 137 ] && echo "not ok - timed out"
-	exit $((rc != 0))
-fi
-
 HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib/p2sd_test.sh
+. "$HERE/lib/p2sd_test.sh"
+tb_p2sd_timeout "${TB_P2SD_TIMEOUT:-600}" "$@"
 # shellcheck source=lib/harness.sh
 . "$HERE/lib/harness.sh"
 
-P2SD=${top_builddir:-$HERE/../..}/p2sd
-P2SCTL=${top_builddir:-$HERE/../..}/p2sctl
 n_fail=0
-
-ok() {
-	echo "ok - $*"
-}
-
-fail() {
-	echo "not ok - $*"
-	[ -f "$TB_LOGDIR/p2sd.log" ] && sed 's/^/#   p2sd: /' "$TB_LOGDIR/p2sd.log" | tail -40
-	tb_dump_logs 30
-	exit 1
-}
-
-tb_require_root || { echo "not ok - must run as root"; exit 1; }
-tb_ensure_tools || { echo "not ok - required tools missing"; exit 1; }
-[ -x "$P2SD" ] || { echo "not ok - no p2sd binary at $P2SD"; exit 1; }
-[ -x "$P2SCTL" ] || { echo "not ok - no p2sctl binary at $P2SCTL"; exit 1; }
-
-CERTS_DIR=$(mktemp -d /tmp/p2s-rk.certs.XXXXXX) || exit 1
-trap 'rm -rf "$CERTS_DIR"' EXIT
+tb_p2sd_test_init rk p2sctl
 
 # profile FILE IKE CHILD ESP: a p2sd profile for the lab with these
 # lifetimes and ESP proposals.
 profile() {
-	cat >"$1" <<EOP
-# p2sd rekey test profile
-gateway:
-  host: $TB_GW_FQDN
-  address: $TB_GW_ADDR
-  id: $TB_GW_FQDN
-  roots: [$TB_CERTS/ServerRootCA.pem]
-client:
-  auth: eap-tls
-  cert: $TB_CERTS/P2SChildCert.pem
-  key: $TB_CERTS/P2SChildCert.key
-routes: [$TB_VNET_PREFIX]
-pool: $TB_POOL
-datapath: userspace
-interface: p2s-rk0
-reconnect: never
-proposals:
-  esp: [$4]
-lifetime:
-  ike: $2
-  child: $3
-EOP
+	tb_p2sd_profile "$1" comment="p2sd rekey test profile" interface=p2s-rk0 \
+	    reconnect=never -- "proposals:" "  esp: [$4]" "lifetime:" \
+	    "  ike: $2" "  child: $3"
 }
 
 # stop_p2sd NAME: SIGTERM; it must exit 0, without a sanitizer report

@@ -12,38 +12,15 @@
 #
 # Needs root.  Exit 0 on success, 1 on failure; never skips.
 
-if [ -z "${TB_P2SD_INNER:-}" ]; then
-	export TB_P2SD_INNER=1
-	timeout -k 10 "${TB_P2SD_TIMEOUT:-600}" bash "$0" "$@"
-	rc=$?
-	[ $rc -eq 124 ] || [ $rc -eq 137 ] && echo "not ok - timed out"
-	exit $((rc != 0))
-fi
-
 HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib/p2sd_test.sh
+. "$HERE/lib/p2sd_test.sh"
+tb_p2sd_timeout "${TB_P2SD_TIMEOUT:-600}" "$@"
 # shellcheck source=lib/harness.sh
 . "$HERE/lib/harness.sh"
 
-P2SD=${top_builddir:-$HERE/../..}/p2sd
 n_fail=0
-
-ok() {
-	echo "ok - $*"
-}
-
-fail() {
-	echo "not ok - $*"
-	[ -f "$TB_LOGDIR/p2sd.log" ] && sed 's/^/#   p2sd: /' "$TB_LOGDIR/p2sd.log" | tail -40
-	tb_dump_logs 30
-	exit 1
-}
-
-tb_require_root || { echo "not ok - must run as root"; exit 1; }
-tb_ensure_tools || { echo "not ok - required tools missing"; exit 1; }
-[ -x "$P2SD" ] || { echo "not ok - no p2sd binary at $P2SD"; exit 1; }
-
-CERTS_DIR=$(mktemp -d /tmp/p2s-it.certs.XXXXXX) || exit 1
-trap 'rm -rf "$CERTS_DIR"' EXIT
+tb_p2sd_test_init it
 
 # profile FILE AUTH CRED [KEY=VALUE...]: write a p2sd profile for the lab.
 # CRED: pem, p12-aes, p12-3des, otherca.  Extra lines override defaults.
@@ -61,31 +38,17 @@ profile() {
 		esac
 	done
 	case $cred in
-	pem) client="  cert: $TB_CERTS/P2SChildCert.pem
-  key: $TB_CERTS/P2SChildCert.key" ;;
-	p12-aes) client="  p12: $TB_CERTS/P2SChildCert-aes.p12
-  password_file: $TB_CERTS/p12-password.txt" ;;
-	p12-3des) client="  p12: $TB_CERTS/P2SChildCert-3des.p12
-  password_file: $TB_CERTS/p12-password.txt" ;;
-	otherca) client="  cert: $TB_CERTS/P2SChildCert-otherca.pem
-  key: $TB_CERTS/P2SChildCert-otherca.key" ;;
+	pem) client=() ;;
+	p12-aes) client=(cert= key= p12="$TB_CERTS/P2SChildCert-aes.p12"
+	    password_file="$TB_CERTS/p12-password.txt") ;;
+	p12-3des) client=(cert= key= p12="$TB_CERTS/P2SChildCert-3des.p12"
+	    password_file="$TB_CERTS/p12-password.txt") ;;
+	otherca) client=(cert="$TB_CERTS/P2SChildCert-otherca.pem"
+	    key="$TB_CERTS/P2SChildCert-otherca.key") ;;
 	esac
-	cat >"$file" <<EOP
-# p2sd integration test profile ($auth, $cred)
-gateway:
-  host: $TB_GW_FQDN
-  address: $TB_GW_ADDR
-  id: $id
-  roots: [$root]
-client:
-  auth: $auth
-$client
-routes: [$TB_VNET_PREFIX]
-pool: $TB_POOL
-datapath: $datapath
-interface: p2s-it0
-reconnect: $reconnect
-EOP
+	tb_p2sd_profile "$file" comment="p2sd integration test profile ($auth, $cred)" \
+	    id="$id" roots="$root" auth="$auth" "${client[@]}" \
+	    datapath="$datapath" interface=p2s-it0 reconnect="$reconnect"
 }
 
 start_p2sd() {

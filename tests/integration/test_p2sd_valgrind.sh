@@ -19,28 +19,20 @@
 # Not in a sanitizer build (ASan and valgrind do not mix; mk/valgrind.am).
 # Needs root.  Exit 0 on success, 1 on failure; never skips.
 
-if [ -z "${TB_P2SD_INNER:-}" ]; then
-	export TB_P2SD_INNER=1
-	timeout -k 10 "${TB_P2SD_TIMEOUT:-1800}" bash "$0" "$@"
-	rc=$?
-	[ $rc -eq 124 ] || [ $rc -eq 137 ] && echo "not ok - timed out"
-	exit $((rc != 0))
-fi
-
 HERE=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=lib/harness.sh
-. "$HERE/lib/harness.sh"
 # shellcheck source=lib/p2sd_test.sh
 . "$HERE/lib/p2sd_test.sh"
+tb_p2sd_timeout "${TB_P2SD_TIMEOUT:-1800}" "$@"
+# shellcheck source=lib/harness.sh
+. "$HERE/lib/harness.sh"
 
 SUPP=$HERE/valgrind.supp
 n_fail=0
 n_vg=0
 
-tb_p2sd_test_init vg
+tb_p2sd_test_init vg p2sctl
 TB_PKG_OF[valgrind]=valgrind TB_PKG_OF[zip]=zip
 tb_ensure_tools valgrind zip || { echo "not ok - valgrind or zip missing"; exit 1; }
-[ -x "$P2SCTL" ] || { echo "not ok - no p2sctl at $P2SCTL"; exit 1; }
 if nm -D "$P2SD" 2>/dev/null | grep -q __asan_init; then
 	echo "not ok - $P2SD is built with ASan: valgrind cannot run it (configure without --enable-sanitizers)"
 	exit 1
@@ -123,24 +115,8 @@ ping_through() {
 # profile AUTH: the lab's profile; dpd long, as valgrind slows p2sd down
 # some twenty times.
 profile() {
-	cat >"$TB_DIR/p2s.yaml" <<EOP
-# p2sd valgrind test profile ($1)
-gateway:
-  host: $TB_GW_FQDN
-  address: $TB_GW_ADDR
-  id: $TB_GW_FQDN
-  roots: [$TB_CERTS/ServerRootCA.pem]
-client:
-  auth: $1
-  cert: $TB_CERTS/P2SChildCert.pem
-  key: $TB_CERTS/P2SChildCert.key
-routes: [$TB_VNET_PREFIX]
-pool: $TB_POOL
-datapath: userspace
-interface: p2s-vg0
-reconnect: always
-dpd: 120s
-EOP
+	tb_p2sd_profile "$TB_DIR/p2s.yaml" comment="p2sd valgrind test profile ($1)" \
+	    auth="$1" interface=p2s-vg0 reconnect=always -- "dpd: 120s"
 }
 
 # --- p2sd through a tunnel's life ---

@@ -24,51 +24,26 @@
 # Needs root and the kernel lab's kernel.  Exit 0 on success, 1 on failure.
 
 HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../lib/p2sd_test.sh
+. "$HERE/../lib/p2sd_test.sh"
 # shellcheck source=../lib/harness.sh
 . "$HERE/../lib/harness.sh"
 
-P2SD=${top_builddir:-$HERE/../../..}/p2sd
 IFNAME=p2s-k0
 n_fail=0
 n_pass=0
 
-ok() {
-	echo "ok - $*"
-}
-
-fail() {
-	echo "not ok - $*"
-	[ -f "$TB_LOGDIR/p2sd.log" ] && sed 's/^/#   p2sd: /' "$TB_LOGDIR/p2sd.log" | tail -40
+# fail's dump, after p2sd's log: the client namespace's XFRM states.
+tb_p2sd_fail_dump() {
 	ip -n "$TB_NS_CLIENT" xfrm state 2>&1 | sed 's/^/#   state: /'
-	tb_dump_logs 30
-	exit 1
 }
 
-tb_require_root || { echo "not ok - must run as root"; exit 1; }
-tb_ensure_tools || { echo "not ok - required tools missing"; exit 1; }
-[ -x "$P2SD" ] || { echo "not ok - no p2sd binary at $P2SD"; exit 1; }
-
-CERTS_DIR=$(mktemp -d /tmp/p2s-kt.certs.XXXXXX) || exit 1
-trap 'rm -rf "$CERTS_DIR"' EXIT
+tb_p2sd_test_init kt
 
 # profile FILE AUTH: a p2sd profile for the lab, kernel datapath.
 profile() {
-	cat >"$1" <<EOP
-# p2sd kernel datapath test profile ($2)
-gateway:
-  host: $TB_GW_FQDN
-  address: $TB_GW_ADDR
-  roots: [$TB_CERTS/ServerRootCA.pem]
-client:
-  auth: $2
-  cert: $TB_CERTS/P2SChildCert.pem
-  key: $TB_CERTS/P2SChildCert.key
-routes: [$TB_VNET_PREFIX]
-pool: $TB_POOL
-datapath: kernel
-interface: $IFNAME
-${PROFILE_EXTRA:-}
-EOP
+	tb_p2sd_profile "$1" comment="p2sd kernel datapath test profile ($2)" id= \
+	    auth="$2" datapath=kernel interface="$IFNAME" -- "${PROFILE_EXTRA:-}"
 }
 
 start_p2sd() {
