@@ -9,6 +9,9 @@
 # P2S_DATAPATH and P2S_IFNAME (the profile's datapath and interface,
 # default userspace and p2sb0).  Sets P2S_PID and SW_PID.
 
+# shellcheck source=../tests/integration/lib/p2sd_test.sh
+. "$TB_LIB_DIR/p2sd_test.sh" # tb_p2sd_profile
+
 log() { printf '# [%4ss] %s\n' "$(($(date +%s) - T_START))" "$*" >&2; }
 die() { printf 'bench: %s\n' "$*" >&2; tb_dump_logs 20; exit 1; }
 
@@ -36,22 +39,9 @@ iperf() {
 # ---- The two clients. ----
 
 p2s_profile() { # AUTH
-	cat >"$TB_DIR/p2s.yaml" <<-EOP
-		gateway:
-		  host: $TB_GW_FQDN
-		  address: $TB_GW_ADDR
-		  id: $TB_GW_FQDN
-		  roots: [$TB_CERTS/ServerRootCA.pem]
-		client:
-		  auth: $1
-		  cert: $TB_CERTS/P2SChildCert.pem
-		  key: $TB_CERTS/P2SChildCert.key
-		routes: [$TB_VNET_PREFIX]
-		pool: $TB_POOL
-		datapath: ${P2S_DATAPATH:-userspace}
-		interface: ${P2S_IFNAME:-p2sb0}
-		reconnect: always
-	EOP
+	tb_p2sd_profile "$TB_DIR/p2s.yaml" auth="$1" \
+	    datapath="${P2S_DATAPATH:-userspace}" interface="${P2S_IFNAME:-p2sb0}" \
+	    reconnect=always
 }
 p2s_start() {
 	: >"$TB_LOGDIR/p2sd.log"
