@@ -18,39 +18,28 @@
 # Needs root and the kernel lab's kernel.  Exit 0 on success, 1 on failure.
 
 HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../lib/p2sd_test.sh
+. "$HERE/../lib/p2sd_test.sh"
 # shellcheck source=../lib/harness.sh
 . "$HERE/../lib/harness.sh"
 
-P2SD=${top_builddir:-$HERE/../../..}/p2sd
 IFNAME=p2s-kn0
 CLIENT_NEW=198.51.100.20
 n_fail=0
 
-ok() {
-	echo "ok - $*"
-}
-
-fail() {
-	echo "not ok - $*"
-	[ -f "$TB_LOGDIR/p2sd.log" ] && sed 's/^/#   p2sd: /' "$TB_LOGDIR/p2sd.log" | tail -40
+# fail's dump, after p2sd's log: the client namespace's XFRM states.
+tb_p2sd_fail_dump() {
 	ip -n "$TB_NS_CLIENT" xfrm state 2>&1 | sed 's/^/#   state: /'
-	tb_dump_logs 30
-	exit 1
 }
 
-tb_require_root || { echo "not ok - must run as root"; exit 1; }
-tb_ensure_tools || { echo "not ok - required tools missing"; exit 1; }
-[ -x "$P2SD" ] || { echo "not ok - no p2sd binary at $P2SD"; exit 1; }
-
-CERTS_DIR=$(mktemp -d /tmp/p2s-kn.certs.XXXXXX) || exit 1
-trap 'rm -rf "$CERTS_DIR"' EXIT
+tb_p2sd_test_init kn
 
 cl() {
 	ip -n "$TB_NS_CLIENT" "$@"
 }
 
 status_json() {
-	P2S_RUNTIME_DIR="$TB_DIR/run" "${P2SD%/p2sd}/p2sctl" status p2s --json
+	P2S_RUNTIME_DIR="$TB_DIR/run" "$P2SCTL" status p2s --json
 }
 
 status_is() {
@@ -71,23 +60,8 @@ lab_up() {
 		fail "$name: route to the pool"
 	tb_certs_make "$CERTS_DIR" || fail "$name: certificates"
 	tb_responder_start --kernel netlink --auth pubkey || fail "$name: responder"
-	{
-		cat <<EOP
-gateway:
-  host: $TB_GW_FQDN
-  address: $TB_GW_ADDR
-  roots: [$TB_CERTS/ServerRootCA.pem]
-client:
-  auth: pubkey
-  cert: $TB_CERTS/P2SChildCert.pem
-  key: $TB_CERTS/P2SChildCert.key
-routes: [$TB_VNET_PREFIX]
-pool: $TB_POOL
-datapath: kernel
-interface: $IFNAME
-EOP
-		printf '%s\n' "$@"
-	} >"$TB_DIR/p2s.yaml"
+	tb_p2sd_profile "$TB_DIR/p2s.yaml" id= auth=pubkey datapath=kernel \
+	    interface="$IFNAME" -- "$@"
 	tb_spawn p2sd "$TB_NS_CLIENT" "$TB_LOGDIR/p2sd.log" \
 	    env P2S_RUNTIME_DIR="$TB_DIR/run" "$P2SD" --foreground --verbose \
 	    --profile "$TB_DIR/p2s.yaml"
