@@ -33,12 +33,7 @@ IFNAME=p2s-k0
 n_fail=0
 n_pass=0
 
-# fail's dump, after p2sd's log: the client namespace's XFRM states.
-tb_p2sd_fail_dump() {
-	ip -n "$TB_NS_CLIENT" xfrm state 2>&1 | sed 's/^/#   state: /'
-}
-
-tb_p2sd_test_init kt
+tb_p2sd_test_init kt xfrm # fail dumps the XFRM states too
 
 # profile FILE AUTH: a p2sd profile for the lab, kernel datapath.
 profile() {

@@ -27,12 +27,7 @@ IFNAME=p2s-kn0
 CLIENT_NEW=198.51.100.20
 n_fail=0
 
-# fail's dump, after p2sd's log: the client namespace's XFRM states.
-tb_p2sd_fail_dump() {
-	ip -n "$TB_NS_CLIENT" xfrm state 2>&1 | sed 's/^/#   state: /'
-}
-
-tb_p2sd_test_init kn
+tb_p2sd_test_init kn xfrm # fail dumps the XFRM states too
 
 cl() {
 	ip -n "$TB_NS_CLIENT" "$@"

@@ -11,14 +11,13 @@
 #   tb_p2sd_timeout SECS ARG...  run this script again under timeout(1)
 #                          (TB_P2SD_INNER set inside); "not ok - timed
 #                          out" when it ran out; exits 0 or 1
-#   ok MSG, fail MSG       TAP lines; fail dumps p2sd's log, then what
-#                          tb_p2sd_fail_dump prints if the script defines
-#                          it, then the run's logs, and exits the
-#                          (sub)shell with 1
-#   tb_p2sd_test_init TAG [p2sctl]
-#                          root, tools, $P2SD (and $P2SCTL) checked (each
-#                          a failure, never a skip); $CERTS_DIR made,
-#                          removed on exit
+#   ok MSG, fail MSG       TAP lines; fail dumps p2sd's log, the client
+#                          namespace's XFRM states (with xfrm below), the
+#                          run's logs, and exits the (sub)shell with 1
+#   tb_p2sd_test_init TAG [p2sctl] [xfrm]
+#                          root, tools, $P2SD (and with p2sctl $P2SCTL)
+#                          checked (each a failure, never a skip);
+#                          $CERTS_DIR made, removed on exit
 #   tb_p2sd_profile FILE [KEY=VALUE...] [-- LINE...]
 #                          the lab's profile (see below)
 #
@@ -47,20 +46,30 @@ ok() {
 fail() {
 	echo "not ok - $*"
 	[ -f "$TB_LOGDIR/p2sd.log" ] && sed 's/^/#   p2sd: /' "$TB_LOGDIR/p2sd.log" | tail -40
-	[ "$(type -t tb_p2sd_fail_dump)" = function ] && tb_p2sd_fail_dump
+	[ -n "${TB_P2SD_FAIL_XFRM:-}" ] &&
+		ip -n "$TB_NS_CLIENT" xfrm state 2>&1 | sed 's/^/#   state: /'
 	tb_dump_logs 30
 	exit 1
 }
 
 tb_p2sd_test_init() {
+	local tag=$1 want_ctl= o
+	shift
+	for o in "$@"; do
+		case $o in
+		p2sctl) want_ctl=1 ;;
+		xfrm) TB_P2SD_FAIL_XFRM=1 ;;
+		*) echo "not ok - tb_p2sd_test_init: no option $o"; exit 1 ;;
+		esac
+	done
 	tb_require_root || { echo "not ok - must run as root"; exit 1; }
 	tb_ensure_tools || { echo "not ok - required tools missing"; exit 1; }
 	[ -x "$P2SD" ] || { echo "not ok - no p2sd binary at $P2SD"; exit 1; }
-	if [ "${2:-}" = p2sctl ] && [ ! -x "$P2SCTL" ]; then
+	if [ -n "$want_ctl" ] && [ ! -x "$P2SCTL" ]; then
 		echo "not ok - no p2sctl binary at $P2SCTL"
 		exit 1
 	fi
-	CERTS_DIR=$(mktemp -d "/tmp/p2s-$1.certs.XXXXXX") || exit 1
+	CERTS_DIR=$(mktemp -d "/tmp/p2s-$tag.certs.XXXXXX") || exit 1
 	trap 'rm -rf "$CERTS_DIR"' EXIT
 }
 
