@@ -22,22 +22,14 @@
 #
 # Needs root.  Exit 0 on success, 1 on failure; never skips.
 
-if [ -z "${TB_P2SD_INNER:-}" ]; then
-	export TB_P2SD_INNER=1
-	timeout -k 10 "${TB_P2SD_TIMEOUT:-600}" bash "$0" "$@"
-	rc=$?
-	[ $rc -eq 124 ] || [ $rc -eq 137 ] && echo "not ok - timed out"
-	exit $((rc != 0))
-fi
-
 HERE=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=lib/harness.sh
-. "$HERE/lib/harness.sh"
 # shellcheck source=lib/p2sd_test.sh
 . "$HERE/lib/p2sd_test.sh"
+tb_p2sd_timeout "${TB_P2SD_TIMEOUT:-600}" "$@"
+# shellcheck source=lib/harness.sh
+. "$HERE/lib/harness.sh"
 
-tb_p2sd_test_init rotate
-[ -x "$P2SCTL" ] || { echo "not ok - no p2sctl at $P2SCTL"; exit 1; }
+tb_p2sd_test_init rotate p2sctl
 tb_ensure_tools zip || { echo "not ok - zip missing"; exit 1; }
 T_START=$(tb_now_ms)
 
